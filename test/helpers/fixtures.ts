@@ -1,0 +1,47 @@
+// Compiles the C fixtures in test/fixtures into a cache directory, once per
+// (source, compiler, flags) combination. No binaries are committed: every
+// test builds what it needs from source with the machine's real compilers.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dir, "../..");
+export const FIXTURES = join(ROOT, "test/fixtures");
+export const CACHE = join(ROOT, ".cache/fixtures");
+
+export interface CompileOptions {
+  cc?: "gcc" | "clang";
+  opt?: "-O0" | "-O1" | "-O2";
+  dwarf?: 4 | 5;
+  pie?: boolean;
+  /** Build a shared library (-shared -fPIC) instead of an executable. */
+  shared?: boolean;
+  /** Extra sources (fixture names, without .c) compiled into the same binary. */
+  with?: string[];
+  /** Extra compiler flags, e.g. ["-lfoo", "-L…"]. */
+  flags?: string[];
+}
+
+/** Compile test/fixtures/<name>.c and return the absolute path of the output. */
+export function compileFixture(name: string, o: CompileOptions = {}): string {
+  const cc = o.cc ?? "gcc";
+  const sources = [name, ...(o.with ?? [])].map((n) => join(FIXTURES, n.endsWith(".c") ? n : `${n}.c`));
+  const args = [
+    o.opt ?? "-O0",
+    `-gdwarf-${o.dwarf ?? 5}`,
+    ...(o.shared ? ["-shared", "-fPIC"] : o.pie === false ? ["-no-pie", "-fno-pie"] : ["-pie", "-fPIE"]),
+    ...(o.flags ?? []),
+  ];
+  const h = createHash("sha256");
+  h.update(cc + "\0" + args.join("\0"));
+  for (const s of sources) h.update(readFileSync(s));
+  const tag = `${name}-${cc}${(o.opt ?? "-O0").slice(1)}-d${o.dwarf ?? 5}${o.shared ? "-so" : o.pie === false ? "-nopie" : ""}`;
+  const out = join(CACHE, `${tag}-${h.digest("hex").slice(0, 12)}${o.shared ? ".so" : ""}`);
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = `${out}.tmp${process.pid}`;
+  const r = Bun.spawnSync([cc, ...args, "-o", tmp, ...sources], { stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`${cc} failed for ${name}: ${r.stderr.toString()}`);
+  renameSync(tmp, out);
+  return out;
+}
