@@ -1,0 +1,41 @@
+// Builds dist/wraith: one executable with everything it needs inside.
+//   1. stage what the binary embeds into .cache/embed/: the demo program
+//      (compiled here with debug info) and the libbpf it falls back to when the
+//      server has none (with libelf and zlib, which libbpf itself needs);
+//   2. bun build --compile src/cli/main.ts.
+// Run with `bun run build.ts` (npm run build).
+import { copyFileSync, mkdirSync, realpathSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = import.meta.dir;
+const EMBED = join(ROOT, ".cache/embed");
+mkdirSync(EMBED, { recursive: true });
+mkdirSync(join(ROOT, "dist"), { recursive: true });
+
+function run(argv: string[]): void {
+  const r = Bun.spawnSync(argv, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+  if (r.exitCode !== 0) {
+    console.error(`build: ${argv[0]} failed (exit ${r.exitCode}): ${argv.join(" ")}`);
+    process.exit(1);
+  }
+}
+
+// The libraries travel under their SONAMEs so the dynamic loader can match
+// libbpf's DT_NEEDED entries against the copies wraith loads first.
+const LIB_DIRS = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64"];
+for (const soname of ["libz.so.1", "libelf.so.1", "libbpf.so.1"]) {
+  const found = LIB_DIRS.map((d) => join(d, soname)).find((p) => existsSync(p));
+  if (!found) {
+    console.error(`build: ${soname} not found; install it first (bash .ci/setup installs libbpf1)`);
+    process.exit(1);
+  }
+  const real = realpathSync(found);
+  const dest = join(EMBED, soname);
+  if (!existsSync(dest) || statSync(dest).mtimeMs < statSync(real).mtimeMs) copyFileSync(real, dest);
+}
+
+run(["gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o", join(EMBED, "wraith-demo"), join(ROOT, "src/demo/demo.c")]);
+
+const started = performance.now();
+run([process.execPath, "build", "--compile", "--minify-syntax", join(ROOT, "src/cli/main.ts"), "--outfile", join(ROOT, "dist/wraith")]);
+console.error(`build: dist/wraith ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
