@@ -114,6 +114,7 @@ const SEGMENT_TYPE_NAMES: Record<number, string> = {
   [PT_GNU_STACK]: "GNU_STACK",
   [PT_GNU_RELRO]: "GNU_RELRO",
   [PT_GNU_PROPERTY]: "GNU_PROPERTY",
+  0x6474e554: "GNU_SFRAME",
 };
 /** readelf's name for a segment type, or its hex value. */
 export function segmentTypeName(t: number): string {
@@ -184,6 +185,7 @@ const SECTION_TYPE_NAMES: Record<number, string> = {
   16: "PREINIT_ARRAY",
   [SHT_GROUP]: "GROUP",
   [SHT_SYMTAB_SHNDX]: "SYMTAB SECTION INDICES",
+  19: "RELR",
   0x6ffffff5: "GNU_ATTRIBUTES",
   [SHT_GNU_HASH]: "GNU_HASH",
   0x6ffffff7: "GNU_LIBLIST",

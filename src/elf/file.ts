@@ -38,7 +38,7 @@ import { closeMatches } from "./matches.ts";
 import { type ElfNote, parseNotes, toHex } from "./notes.ts";
 import { parseSections, readSectionZero, type Section } from "./sections.ts";
 import { fileOffsetToVaddr, parseSegments, type Segment, vaddrToFileOffset } from "./segments.ts";
-import { type ElfSymbol, parseSymbolTable, type SectionAccess } from "./symbols.ts";
+import { type ElfSymbol, parseSymbolTable, type SectionAccess, versionedName } from "./symbols.ts";
 
 /** What a module is, as far as loading and address translation care. */
 export type ElfKind = "executable" | "pie" | "shared-library" | "relocatable" | "core" | "unknown";
@@ -249,13 +249,17 @@ export class ElfFile {
   /**
    * Every symbol from .symtab and .dynsym, without the null entries. A
    * .dynsym entry with the same name and value as a .symtab entry is the same
-   * symbol and appears once (the .symtab one).
+   * symbol and appears once (the .symtab one). The linker writes versioned
+   * imports into .symtab as literal "printf@GLIBC_2.2.5", so a .dynsym entry
+   * also matches under its versioned spelling.
    */
   symbols(): readonly ElfSymbol[] {
     if (this.allSymbols) return this.allSymbols;
     const symtab = this.symbolTable("symtab").slice(1);
     const seen = new Set(symtab.map((s) => s.name + "\0" + s.value));
-    const dynsym = this.symbolTable("dynsym").slice(1).filter((s) => !seen.has(s.name + "\0" + s.value));
+    const dynsym = this.symbolTable("dynsym")
+      .slice(1)
+      .filter((s) => !spellings(s).some((n) => seen.has(n + "\0" + s.value)));
     return (this.allSymbols = [...symtab, ...dynsym]);
   }
 
@@ -266,14 +270,20 @@ export class ElfFile {
       .sort((a, b) => a.value - b.value || b.size - a.size));
   }
 
-  /** All symbols with exactly this name (defined or not, any type). */
+  /**
+   * All symbols with exactly this name (defined or not, any type). A
+   * versioned spelling ("memcpy@GLIBC_2.2.5", "memcpy@@GLIBC_2.14") selects
+   * that version only.
+   */
   symbolsNamed(name: string): readonly ElfSymbol[] {
     if (!this.symbolsByName) {
       this.symbolsByName = new Map();
       for (const s of this.symbols()) {
-        const list = this.symbolsByName.get(s.name);
-        if (list) list.push(s);
-        else this.symbolsByName.set(s.name, [s]);
+        for (const n of spellings(s)) {
+          const list = this.symbolsByName.get(n);
+          if (list) list.push(s);
+          else this.symbolsByName.set(n, [s]);
+        }
       }
     }
     return this.symbolsByName.get(name) ?? [];
@@ -282,7 +292,9 @@ export class ElfFile {
   /**
    * The best defined symbol with this name: functions and objects first,
    * then global over weak over local, the default version over hidden ones.
-   * Undefined references (imports) are never returned.
+   * Undefined references (imports) are never returned. An IFUNC ranks below
+   * a plain FUNC of the same name: its value is the resolver, not the code
+   * that runs (glibc's memcpy@@GLIBC_2.14 vs memcpy@GLIBC_2.2.5).
    */
   findSymbol(name: string): ElfSymbol | undefined {
     let best: ElfSymbol | undefined;
@@ -431,3 +443,9 @@ export class ElfFile {
   }
 }
 
+
+/** The names a symbol answers to: its own, plus "name@VER"/"name@@VER" if versioned. */
+function spellings(s: ElfSymbol): string[] {
+  const v = versionedName(s);
+  return v === s.name ? [s.name] : [s.name, v];
+}

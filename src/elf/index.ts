@@ -11,5 +11,6 @@ export type { DebugLink, DebugAltLink } from "./debuglink.ts";
 export type { DynamicEntry } from "./dynamic.ts";
 export type { CompressionHeader } from "./compression.ts";
 export { crc32 } from "./debuglink.ts";
+export { versionedName } from "./symbols.ts";
 export { closeMatches, editDistance } from "./matches.ts";
 export * from "./constants.ts";

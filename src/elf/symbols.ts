@@ -51,6 +51,17 @@ export interface ElfSymbol {
   versionHidden?: boolean;
 }
 
+/**
+ * The name as readelf spells it: "name@@VER" for the default version of a
+ * defined symbol, "name@VER" for hidden versions and for imports, plain name
+ * otherwise. The symbols that name a version definition itself (an ABS
+ * "GLIBC_2.10" in version GLIBC_2.10) stay unsuffixed, as in readelf.
+ */
+export function versionedName(s: ElfSymbol): string {
+  if (!s.version || s.name === s.version) return s.name;
+  return s.name + (s.versionHidden || !s.defined ? "@" : "@@") + s.version;
+}
+
 /** What the symbol reader needs from the file: its sections and their bytes. */
 export interface SectionAccess {
   sections: readonly Section[];
