@@ -139,6 +139,16 @@ export class ElfFile {
     return out;
   }
 
+  /**
+   * Contents of a DWARF section by its standard name (".debug_info"),
+   * also finding it under the legacy GNU compressed name (".zdebug_info").
+   * Undefined if the file has neither.
+   */
+  debugSectionData(name: string): Uint8Array | undefined {
+    const sec = this.section(name) ?? (name.startsWith(".debug_") ? this.section(".zdebug_" + name.slice(7)) : undefined);
+    return sec ? this.sectionData(sec) : undefined;
+  }
+
   /** A section's bytes exactly as stored in the file (no decompression). */
   sectionRawData(section: Section | string): Uint8Array {
     const sec = this.resolveSection(section);
@@ -177,7 +187,8 @@ export class ElfFile {
   /** PT_INTERP: the dynamic loader's path, e.g. /lib64/ld-linux-x86-64.so.2. */
   interpreter(): string | undefined {
     const seg = this.segments().find((s) => s.type === PT_INTERP);
-    if (!seg) return undefined;
+    // Separate debug files keep PT_INTERP but with no file bytes behind it.
+    if (!seg || seg.filesz === 0) return undefined;
     return readCString(this.segmentData(seg), 0) ?? "";
   }
 
@@ -191,7 +202,8 @@ export class ElfFile {
   isPie(): boolean {
     if (this.header.typeCode !== ET_DYN) return false;
     if (this.flags1() & DF_1_PIE) return true;
-    return this.interpreter() !== undefined && this.soname() === undefined;
+    const hasInterp = this.segments().some((s) => s.type === PT_INTERP);
+    return hasInterp && this.soname() === undefined;
   }
 
   kind(): ElfKind {
