@@ -13,9 +13,9 @@ function decompressedCopy(path: string): ElfFile {
 }
 
 describe.each([
-  ["ld zlib", () => compileFixture("elf_zoo", { flags: ["-Wl,--compress-debug-sections=zlib"] })],
-  ["ld zstd", () => compileFixture("elf_zoo", { flags: ["-Wl,--compress-debug-sections=zstd"] })],
-  ["ld zlib, shared", () => compileFixture("elf_zoo", { shared: true, flags: ["-Wl,--compress-debug-sections=zlib"] })],
+  ["ld zlib", (): string => compileFixture("elf_zoo", { flags: ["-Wl,--compress-debug-sections=zlib"] })],
+  ["ld zstd", (): string => compileFixture("elf_zoo", { flags: ["-Wl,--compress-debug-sections=zstd"] })],
+  ["ld zlib, shared", (): string => compileFixture("elf_zoo", { shared: true, flags: ["-Wl,--compress-debug-sections=zlib"] })],
 ] as const)("SHF_COMPRESSED (%s)", (_label, pathOf) => {
   const path = pathOf();
   const elf = ElfFile.open(path);

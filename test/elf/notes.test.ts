@@ -9,10 +9,10 @@ import { LIBC, readelfBuildId, readelfDynamic, readelfHexDump, readelfSymbols, r
 
 describe("build-id", () => {
   test.each([
-    ["tick non-PIE", () => compileFixture("tick", { pie: false })],
-    ["tick PIE", () => compileFixture("tick")],
-    ["zoo shared", () => compileFixture("elf_zoo", { shared: true })],
-    ["libc", () => LIBC],
+    ["tick non-PIE", (): string => compileFixture("tick", { pie: false })],
+    ["tick PIE", (): string => compileFixture("tick")],
+    ["zoo shared", (): string => compileFixture("elf_zoo", { shared: true })],
+    ["libc", (): string => LIBC],
   ] as const)("%s matches readelf -n", (_l, pathOf) => {
     const path = pathOf();
     const id = ElfFile.open(path).buildId();
@@ -95,10 +95,10 @@ describe(".gnu_debuglink and separate debug files", () => {
 
 describe("dynamic section", () => {
   test.each([
-    ["tick PIE", () => compileFixture("tick")],
-    ["zoo shared", () => compileFixture("elf_zoo", { shared: true })],
-    ["runpath", () => compileFixture("tick", { flags: ["-Wl,-rpath,/opt/wraith-test", "-Wl,-z,now"] })],
-    ["libc", () => LIBC],
+    ["tick PIE", (): string => compileFixture("tick")],
+    ["zoo shared", (): string => compileFixture("elf_zoo", { shared: true })],
+    ["runpath", (): string => compileFixture("tick", { flags: ["-Wl,-rpath,/opt/wraith-test", "-Wl,-z,now"] })],
+    ["libc", (): string => LIBC],
   ] as const)("%s: DT_NEEDED, DT_SONAME, DT_RUNPATH, DT_FLAGS_1 match readelf -d", (_l, pathOf) => {
     const path = pathOf();
     const elf = ElfFile.open(path);
