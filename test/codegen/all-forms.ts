@@ -6,10 +6,8 @@ import {
   type Insn,
   type Item,
   AluOp,
-  AtomicOp,
   Class,
   JmpOp,
-  LD_IMM64,
   Mode,
   R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10,
   SizeCode,
@@ -107,9 +105,6 @@ export function unknownToLlvm14(i: Insn): boolean {
 export function needsAlu32(i: Insn): boolean {
   return (i.code & 0x07) === Class.STX && (i.code & 0xe0) === Mode.ATOMIC && (i.code & 0x18) === SizeCode.u32;
 }
-
-export const isAtomicFetch = (i: Insn) => (i.code & 0xe0) === Mode.ATOMIC && (i.imm & AtomicOp.FETCH) !== 0;
-export const isLdImm64 = (i: Insn) => i.code === LD_IMM64;
 
 /**
  * A program with labels: forward and backward jumps, across LD_IMM64, and
