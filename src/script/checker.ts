@@ -291,7 +291,7 @@ class Checker {
           const arg = args[seg.argIndex];
           if (seg.length.kind !== "none" && arg !== undefined && (arg.kind === "Int" || arg.kind === "Bool")) {
             this.report(
-              `'${seg.text}' reads memory from an address, but this argument is a ${arg.kind === "Int" ? "integer" : "boolean"} literal (use cast(value, "T *") to read from a fixed address)`,
+              `'${seg.text}' reads memory from an address, but this argument is ${arg.kind === "Int" ? "an integer" : "a boolean"} literal (use cast(value, "T *") to read from a fixed address)`,
               arg.span,
             );
           }
