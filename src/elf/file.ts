@@ -122,11 +122,11 @@ export class ElfFile {
   /**
    * A section's contents, decompressed if it is SHF_COMPRESSED or a legacy
    * `.zdebug_*` section. Uncompressed sections are zero-copy views into the
-   * file; SHT_NOBITS sections (.bss) are empty.
+   * file; SHT_NOBITS sections (.bss) are empty. Naming a section the file
+   * does not have throws ElfError (use section() or debugSectionData() to probe).
    */
   sectionData(section: Section | string): Uint8Array {
     const sec = this.resolveSection(section);
-    if (!sec) return new Uint8Array(0);
     const cached = this.decompressed.get(sec.index);
     if (cached) return cached;
     const raw = this.sectionRawData(sec);
@@ -152,7 +152,7 @@ export class ElfFile {
   /** A section's bytes exactly as stored in the file (no decompression). */
   sectionRawData(section: Section | string): Uint8Array {
     const sec = this.resolveSection(section);
-    if (!sec || sec.type === SHT_NOBITS) return new Uint8Array(0);
+    if (sec.type === SHT_NOBITS) return new Uint8Array(0);
     return this.file.slice(sec.offset, sec.size, `section ${sec.name || sec.index}`);
   }
 
@@ -161,8 +161,13 @@ export class ElfFile {
     return (section.flags & SHF_COMPRESSED) !== 0 || (section.name.startsWith(".zdebug") && isLegacyZdebug(this.sectionRawData(section)));
   }
 
-  private resolveSection(section: Section | string): Section | undefined {
-    return typeof section === "string" ? this.section(section) : section;
+  // A missing section asked for by name is an error rather than empty bytes:
+  // "no .debug_info" and "an empty .debug_info" must not look alike.
+  private resolveSection(section: Section | string): Section {
+    if (typeof section !== "string") return section;
+    const sec = this.section(section);
+    if (!sec) throw new ElfError(`${this.file.name} has no ${section} section`);
+    return sec;
   }
 
   private sectionAccess(): SectionAccess {
