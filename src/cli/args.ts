@@ -2,7 +2,7 @@
 // (-p, -t, -s, --script-file, --script-output, --args, positional launch), so
 // the main form parses exactly those; subcommands add their own flags.
 import { ExitCode, WraithError } from "./errors.ts";
-import { closest } from "./suggest.ts";
+import { closeMatches } from "../elf/index.ts";
 
 export type OutputMode = "pretty" | "plain" | "jsonl";
 
@@ -147,7 +147,7 @@ export function parseArgs(argv: string[]): Command {
     const spec = FLAGS.find((f) => f.names.includes(name));
     if (!spec || (spec.only && !spec.only.includes(kind))) {
       const known = FLAGS.filter((f) => !f.only || f.only.includes(kind)).flatMap((f) => f.names);
-      const near = closest(name, known, 2);
+      const near = closeMatches(name, known, 2);
       throw usage(`unknown option '${name}'${near.length ? `; did you mean ${near.join(" or ")}?` : ""}`);
     }
     let value = "";

@@ -37,6 +37,9 @@ const CODE_BY_CLASS: Record<string, ExitCodeValue> = {
   VerifierError: ExitCode.KERNEL,
   BpfError: ExitCode.KERNEL,
   FfiError: ExitCode.KERNEL,
+  PerfError: ExitCode.KERNEL,
+  LibraryError: ExitCode.KERNEL,
+  CodegenError: ExitCode.USAGE,
   AsmError: ExitCode.FAILURE,
 };
 

@@ -30,17 +30,16 @@ export function compileFixture(name: string, o: CompileOptions = {}): string {
     o.opt ?? "-O0",
     `-gdwarf-${o.dwarf ?? 5}`,
     ...(o.shared ? ["-shared", "-fPIC"] : o.pie === false ? ["-no-pie", "-fno-pie"] : ["-pie", "-fPIE"]),
-    ...(o.flags ?? []),
   ];
   const h = createHash("sha256");
-  h.update(cc + "\0" + args.join("\0"));
+  h.update([cc, ...args, ...(o.flags ?? [])].join("\0"));
   for (const s of sources) h.update(readFileSync(s));
   const tag = `${name}-${cc}${(o.opt ?? "-O0").slice(1)}-d${o.dwarf ?? 5}${o.shared ? "-so" : o.pie === false ? "-nopie" : ""}`;
   const out = join(CACHE, `${tag}-${h.digest("hex").slice(0, 12)}${o.shared ? ".so" : ""}`);
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
   const tmp = `${out}.tmp${process.pid}`;
-  const r = Bun.spawnSync([cc, ...args, "-o", tmp, ...sources], { stderr: "pipe" });
+  const r = Bun.spawnSync([cc, ...args, "-o", tmp, ...sources, ...(o.flags ?? [])], { stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`${cc} failed for ${name}: ${r.stderr.toString()}`);
   renameSync(tmp, out);
   return out;

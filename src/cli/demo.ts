@@ -1,0 +1,32 @@
+// `wraith demo`: run the demo program embedded in the binary under a sample
+// script, so a new user sees wraith work end to end in one command.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunOptions } from "./args.ts";
+import { runScript } from "./run.ts";
+
+export const DEMO_SCRIPT = `// wraith demo: every request the demo's order desk handles
+trace handle_request {
+    print "handle_request in pid {} (thread {})", $pid, $tid;
+}
+trace log_slow {
+    print "log_slow at {} ns", $timestamp;
+}
+`;
+
+export async function runDemo(opts: RunOptions): Promise<number> {
+  // The demo binary is embedded at build time (build.ts stages it); import it
+  // only here so other commands never touch it.
+  const { default: embedded } = await import("./demo-binary.ts");
+  const dir = mkdtempSync(join(tmpdir(), "wraith-demo-"));
+  const path = join(dir, "wraith-demo");
+  try {
+    writeFileSync(path, new Uint8Array(await Bun.file(embedded).arrayBuffer()));
+    chmodSync(path, 0o755);
+    process.stderr.write(`wraith demo: tracing the demo program with this script:\n\n${DEMO_SCRIPT}\n`);
+    return await runScript({ ...opts, launch: [path, "8"] }, { name: "<demo>", text: DEMO_SCRIPT });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

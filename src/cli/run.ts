@@ -1,0 +1,224 @@
+// The one pipeline behind every way in (script flags, `trace`, `demo`):
+// script → target → resolve → codegen → runtime → render. Each step is one
+// call into its folder; this file only wires them and reports progress.
+import { writeSync } from "node:fs";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import { effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN } from "../../ffi/index.ts";
+import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
+import { Renderer } from "../render/index.ts";
+import { resolvePattern, type ModuleRef } from "../resolve/index.ts";
+import { Session, type ProbeToAttach } from "../runtime/index.ts";
+import { compileScript, formatDiagnostic, printPattern, type Script } from "../script/index.ts";
+import {
+  assertProcess, describeExit, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
+  type Launched,
+} from "../target/index.ts";
+import type { RunOptions } from "./args.ts";
+import { ExitCode, WraithError } from "./errors.ts";
+import { Status } from "./status.ts";
+
+export interface ScriptSource {
+  text: string;
+  /** Shown in diagnostics: the file name, or <script> for -s. */
+  name: string;
+}
+
+/** Run a script against the target the options name. Resolves to the process exit code. */
+export async function runScript(opts: RunOptions, source: ScriptSource): Promise<number> {
+  const status = new Status(opts.status);
+  const script = parse(source, status);
+  requirePrivileges();
+
+  let launched: Launched | undefined;
+  let session: Session | undefined;
+  try {
+    const target = await chooseTarget(opts, status, (l) => (launched = l));
+    const probes = compileAll(script, target);
+    session = new Session({ probes, traceCount: script.body.length });
+    const t0 = performance.now();
+    session.load();
+    if (opts.dryRun) {
+      status.always(`wraith: dry run: ${probes.length} probe program${probes.length === 1 ? "" : "s"} passed the verifier in ${(performance.now() - t0).toFixed(0)} ms; nothing attached`);
+      if (opts.dryRunDetails) for (const p of probes) status.always(`  ${p.compiled.plan.traceName}: ${p.path} +0x${p.fileOffset.toString(16)}${p.pid >= 0 ? ` (pid ${p.pid})` : ""}`);
+      return ExitCode.OK;
+    }
+    const attached = session.attach();
+    return await trace(session, opts, status, attached, target, launched);
+  } finally {
+    session?.close();
+    if (launched) launched.kill("SIGKILL");
+  }
+}
+
+function parse(source: ScriptSource, status: Status): Script {
+  const r = compileScript(source.text, source.name);
+  for (const d of r.diagnostics) if (d.severity !== "error") status.always(formatDiagnostic(d, source.text));
+  if (r.script) return r.script;
+  const first = r.diagnostics.find((d) => d.severity === "error")!;
+  const [head, ...rest] = formatDiagnostic(first, source.text).split("\n");
+  throw new WraithError(head!, ExitCode.USAGE, rest);
+}
+
+function requirePrivileges(): void {
+  const caps = effectiveCaps();
+  if (hasCap(caps, CAP_SYS_ADMIN) || (hasCap(caps, CAP_BPF) && hasCap(caps, CAP_PERFMON))) return;
+  throw new WraithError("wraith needs root, or CAP_BPF and CAP_PERFMON, to load BPF programs and attach uprobes: run it with sudo", ExitCode.PERMISSION);
+}
+
+interface Target {
+  modules: ModuleRef[];
+  /** Probe only this process (our /proc view), and record only its events (host tgid). */
+  pid?: { proc: number; host: number };
+  inputPid?: number;
+  /** Resolves with a description when the traced process exits. */
+  exited?: Promise<string>;
+  describe: string;
+}
+
+async function chooseTarget(opts: RunOptions, status: Status, setLaunched: (l: Launched) => void): Promise<Target> {
+  const targetPath = opts.target !== undefined ? absolute(opts.target) : undefined;
+  if (opts.launch) {
+    const l = await launchStopped(opts.launch);
+    setLaunched(l);
+    status.say(`wraith: launched ${opts.launch.join(" ")} as pid ${l.pid} (stopped until probes are attached)`);
+    const path = targetPath ?? l.path;
+    return {
+      modules: [{ name: path, readPath: path, attachPath: path }],
+      pid: { proc: l.pid, host: hostPid(l.pid) },
+      exited: l.exited.then((s) => `${opts.launch![0]} (pid ${l.pid}) exited with status ${s.signal ?? s.code}${s.signal ? "" : ""}`),
+      describe: opts.launch[0]!,
+    };
+  }
+  if (opts.pid !== undefined) {
+    const pid = opts.pid;
+    assertProcess(pid);
+    const exited = waitForExit(pid).then(() => `process ${pid} exited`);
+    const pidInfo = { proc: pid, host: hostPid(pid) };
+    if (targetPath) {
+      const attach = tracePathFor(pid, targetPath);
+      return { modules: [{ name: targetPath, readPath: attach, attachPath: attach }], pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+    }
+    // The executable first, then its libraries: a name is looked up in all of them.
+    const mods = processModules(pid).filter((m) => m.elfType !== undefined && !m.deleted);
+    const seen = new Set<string>();
+    const refs: ModuleRef[] = [];
+    for (const m of mods) {
+      if (seen.has(m.openPath)) continue;
+      seen.add(m.openPath);
+      refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
+    }
+    return { modules: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+  }
+  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], describe: targetPath! };
+}
+
+function absolute(p: string): string {
+  return isAbsolute(p) ? p : resolvePath(process.cwd(), p);
+}
+
+/** The PID bpf_get_current_pid_tgid() reports for a process we see as `pid`. */
+function hostPid(pid: number): number {
+  const v = pidViews(pid);
+  if (v.hostPid === null)
+    throw new WraithError("not supported yet: running wraith inside a PID namespace; run it on the host", ExitCode.TARGET);
+  return v.hostPid;
+}
+
+function compileAll(script: Script, target: Target): ProbeToAttach[] {
+  const probes: ProbeToAttach[] = [];
+  script.body.forEach((stmt, traceId) => {
+    if (stmt.kind !== "Trace") return;
+    const sites = resolvePattern(stmt.pattern, target.modules);
+    const name = printPattern(stmt.pattern);
+    sites.forEach((site, siteId) => {
+      const compiled: CompiledProbe = compileProbe(stmt, name, {
+        traceId,
+        siteId,
+        pidFilter: target.pid?.host,
+        inputPid: target.inputPid,
+      });
+      probes.push({ compiled, path: site.module.attachPath, fileOffset: site.fileOffset, pid: target.pid?.proc ?? -1 });
+    });
+  });
+  return probes;
+}
+
+async function trace(session: Session, opts: RunOptions, status: Status, attached: number, target: Target, launched?: Launched): Promise<number> {
+  const renderer = new Renderer({
+    mode: opts.output,
+    color: !!process.stdout.isTTY && !process.env.NO_COLOR && opts.output === "pretty",
+    timestamp: opts.timestamp,
+  });
+  let printed = 0;
+  let out = "";
+  let exitNote = "";
+  let failure: number | undefined;
+
+  const flush = () => {
+    if (!out) return;
+    try {
+      writeAll(out);
+    } catch (e) {
+      // A closed pipe (wraith … | head) ends the session quietly.
+      if ((e as { code?: string }).code === "EPIPE") session.stop("output closed");
+      else throw e;
+    }
+    out = "";
+  };
+  const onSignal = (sig: string) => () => session.stop(sig);
+  const sigint = onSignal("interrupted"), sigterm = onSignal("terminated");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+  process.on("SIGHUP", sigterm);
+  const timer = opts.durationMs !== undefined ? setTimeout(() => session.stop("duration reached"), opts.durationMs) : undefined;
+  let targetGone = false;
+  target.exited?.then((why) => {
+    targetGone = true;
+    exitNote = why;
+    session.stop(why);
+  });
+
+  status.say(`wraith: tracing ${target.describe}: ${attached} probe${attached === 1 ? "" : "s"} attached; Ctrl-C to stop`);
+  launched?.resume();
+  try {
+    await session.run(
+      (plan, values) => {
+        if (opts.count !== undefined && printed >= opts.count) return;
+        out += renderer.render(plan, values);
+        printed++;
+        if (opts.count !== undefined && printed >= opts.count) session.stop("count reached");
+      },
+      flush,
+    );
+    // The target is gone: every event it produced is already in the ring.
+    if (targetGone) session.drain();
+    flush();
+  } finally {
+    clearTimeout(timer);
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+    process.off("SIGHUP", sigterm);
+  }
+  const lost = session.lost();
+  session.close();
+  if (launched && !targetGone) {
+    launched.kill("SIGTERM");
+    const s = await launched.exited;
+    exitNote = `${target.describe} (pid ${launched.pid}) ended: ${describeExit(s)}`;
+  }
+  status.always(`wraith: ${printed} events, ${lost} lost${exitNote ? `; ${exitNote}` : ""}`);
+  return failure ?? ExitCode.OK;
+}
+
+function writeAll(s: string): void {
+  const buf = Buffer.from(s);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(1, buf, off);
+    } catch (e) {
+      if ((e as { code?: string }).code === "EAGAIN") continue;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// Decoded events → stdout text: pretty (header + indented payload, colour on
+// a terminal), plain (payload lines only) or JSON lines.
+import pc from "picocolors";
+import type { DecodedValue, EventPlan, ValueSource } from "../codegen/index.ts";
+import { jsonValue, renderPrint } from "./format.ts";
+
+export type OutputMode = "pretty" | "plain" | "jsonl";
+
+export interface RenderOptions {
+  mode: OutputMode;
+  color: boolean;
+  timestamp: "local" | "boot" | "none";
+  /** Binary each trace id's sites live in, for JSON consumers. */
+  binaryOf?: (plan: EventPlan) => string;
+}
+
+/** CLOCK_MONOTONIC now, in ns: bpf_ktime_get_ns counts on the same clock. */
+function monotonicNs(): bigint {
+  return process.hrtime.bigint();
+}
+
+export class Renderer {
+  /** wall-clock ns minus monotonic ns, measured once: turns event timestamps into local time. */
+  private readonly wallOffset = BigInt(Date.now()) * 1_000_000n - monotonicNs();
+  private readonly c: ReturnType<typeof pc.createColors>;
+
+  constructor(private readonly opts: RenderOptions) {
+    this.c = pc.createColors(opts.color);
+  }
+
+  /** One event's output, ending with a newline. */
+  render(plan: EventPlan, values: Map<string, DecodedValue>): string {
+    const lookup = (src: ValueSource): DecodedValue => {
+      if (src.from === "const") return src.value;
+      const v = values.get(src.field);
+      if (v === undefined) throw new Error(`event has no field ${src.field}`);
+      return v;
+    };
+    const lines = plan.prints.map((p) => renderPrint(p, lookup));
+    const pid = values.get("pid") as number;
+    const tid = values.get("tid") as number;
+    const ts = values.get("timestamp") as bigint;
+    switch (this.opts.mode) {
+      case "plain":
+        return lines.length ? lines.join("\n") + "\n" : "";
+      case "jsonl":
+        return (
+          JSON.stringify({
+            schema_version: 1,
+            event: "trace",
+            timestamp_ns: Number(ts) <= Number.MAX_SAFE_INTEGER ? Number(ts) : ts.toString(),
+            trace_id: plan.traceId,
+            pid,
+            tid,
+            trace: { target: plan.traceName, binary_path: this.opts.binaryOf?.(plan) ?? null },
+            items: plan.prints.map((p, i) =>
+              p.kind === "text"
+                ? { kind: "text", content: lines[i] }
+                : { kind: "formatted_text", content: lines[i], values: p.args.map((a) => jsonValue(lookup(a), a)) },
+            ),
+          }) + "\n"
+        );
+      case "pretty": {
+        const { c } = this;
+        const head = [this.time(ts), c.bold(c.cyan(plan.traceName)), c.dim(`pid ${pid} tid ${tid}`)].filter(Boolean).join("  ");
+        return head + "\n" + lines.map((l) => "  " + l + "\n").join("");
+      }
+    }
+  }
+
+  private time(ts: bigint): string {
+    switch (this.opts.timestamp) {
+      case "none":
+        return "";
+      case "boot": {
+        const us = ts / 1000n;
+        return this.c.dim(`${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, "0")}`);
+      }
+      case "local": {
+        const wallNs = ts + this.wallOffset;
+        const d = new Date(Number(wallNs / 1_000_000n));
+        const hh = String(d.getHours()).padStart(2, "0");
+        const mm = String(d.getMinutes()).padStart(2, "0");
+        const ss = String(d.getSeconds()).padStart(2, "0");
+        const us = String((wallNs / 1000n) % 1_000_000n).padStart(6, "0");
+        return this.c.dim(`${hh}:${mm}:${ss}.${us}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// A tracing session's lifecycle: create the maps, link and load every probe
+// program (the verifier speaks here), attach the uprobes, consume the ring
+// buffer until a stop condition, then detach and count what was lost.
+// Every kernel object is an fd this process owns, so even a SIGKILLed wraith
+// leaves nothing attached.
+import {
+  attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer,
+  type Attachment, type RingBuffer,
+} from "../../ffi/index.ts";
+import { link, readRoute, type CompiledProbe, type DecodedValue, type EventPlan, type MapFds } from "../codegen/index.ts";
+
+export interface ProbeToAttach {
+  compiled: CompiledProbe;
+  /** Uprobe target: file and file offset. */
+  path: string;
+  fileOffset: number;
+  /** -1: every process that maps the file; else only this process. */
+  pid: number;
+}
+
+export interface SessionSpec {
+  probes: ProbeToAttach[];
+  traceCount: number;
+  /** Ring buffer size in bytes (power of two, page multiple). */
+  ringBytes?: number;
+}
+
+export interface Summary {
+  events: number;
+  lost: number;
+  /** Why the session ended. */
+  reason: string;
+}
+
+export type EventHandler = (plan: EventPlan, values: Map<string, DecodedValue>) => void;
+
+const DEFAULT_RING = 1 << 20;
+
+export class Session {
+  private maps: MapFds | undefined;
+  private progFds: number[] = [];
+  private attachments: Attachment[] = [];
+  private ring: RingBuffer | undefined;
+  private plans = new Map<string, EventPlan>();
+  private stopReason: string | undefined;
+  private wake: (() => void) | undefined;
+  events = 0;
+
+  constructor(private readonly spec: SessionSpec) {}
+
+  /** Create maps and load every program into the verifier. Throws VerifierError/BpfError. */
+  load(): void {
+    const events = createMap({ type: "ringbuf", name: "wraith_events", keySize: 0, valueSize: 0, maxEntries: this.spec.ringBytes ?? DEFAULT_RING });
+    const losses = createMap({ type: "array", name: "wraith_losses", keySize: 4, valueSize: 8, maxEntries: Math.max(1, this.spec.traceCount) });
+    this.maps = { events, losses };
+    for (const p of this.spec.probes) {
+      const { traceId, siteId } = p.compiled.plan;
+      const fd = loadProgram({ name: `wraith_t${traceId}_s${siteId}`, type: "kprobe", insns: link(p.compiled, this.maps), license: "GPL" });
+      this.progFds.push(fd);
+      this.plans.set(`${traceId}:${siteId}`, p.compiled.plan);
+    }
+  }
+
+  /** Attach every loaded program. On failure, whatever was attached is detached again. */
+  attach(): number {
+    this.spec.probes.forEach((p, i) => {
+      this.attachments.push(attachUprobe(this.progFds[i]!, { path: p.path, offset: p.fileOffset, pid: p.pid }));
+    });
+    return this.attachments.length;
+  }
+
+  /**
+   * Deliver events to `onEvent` until stop() is called (by a signal, a
+   * count, a timer, or the target exiting). Polls the ring buffer in short
+   * slices so the event loop can run signal handlers and timers between them.
+   */
+  async run(onEvent: EventHandler, onBatchEnd: () => void): Promise<void> {
+    if (!this.maps) throw new Error("session: run() before load()");
+    this.ring = openRingBuffer(this.maps.events, (data) => {
+      if (this.stopReason !== undefined) return;
+      const route = readRoute(data);
+      const plan = this.plans.get(`${route.traceId}:${route.siteId}`);
+      if (!plan) return;
+      this.events++;
+      onEvent(plan, plan.layout.decode(data));
+    });
+    while (this.stopReason === undefined) {
+      this.ring.poll(50);
+      onBatchEnd();
+      if (this.stopReason !== undefined) break;
+      await new Promise<void>((r) => {
+        this.wake = r;
+        setImmediate(r);
+      });
+    }
+  }
+
+  /** Ask run() to end after the current batch; the first reason wins. */
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+    this.wake?.();
+  }
+
+  get stopped(): string | undefined {
+    return this.stopReason;
+  }
+
+  /** Deliver what is still in the ring (after the target exited), without waiting. */
+  drain(): void {
+    const reason = this.stopReason;
+    this.stopReason = undefined;
+    try {
+      this.ring?.consume();
+    } finally {
+      this.stopReason = reason;
+    }
+  }
+
+  /** Events the BPF side could not reserve room for, summed over trace blocks. */
+  lost(): number {
+    if (!this.maps) return 0;
+    let total = 0n;
+    for (let i = 0; i < Math.max(1, this.spec.traceCount); i++) {
+      const key = new Uint8Array(new Uint32Array([i]).buffer);
+      const v = mapLookup(this.maps.losses, key);
+      if (v) total += new DataView(v.buffer, v.byteOffset, v.byteLength).getBigUint64(0, true);
+    }
+    return Number(total);
+  }
+
+  /** Detach everything and close every fd. Idempotent. */
+  close(): void {
+    for (const a of this.attachments.splice(0)) a.close();
+    this.ring?.close();
+    this.ring = undefined;
+    for (const fd of this.progFds.splice(0)) closeFd(fd);
+    if (this.maps) {
+      closeFd(this.maps.events);
+      closeFd(this.maps.losses);
+      this.maps = undefined;
+    }
+  }
+}
