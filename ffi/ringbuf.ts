@@ -166,16 +166,24 @@ function openMmap(mapFd: number, onRecord: RecordHandler): RingBuffer {
   let words: Uint32Array | null = new Uint32Array(dataBuf);
   let open = true;
 
+  // Memory ordering. The kernel publishes producer_pos with a release store
+  // and reads consumer_pos with an acquire load; on x86-64 (TSO) plain aligned
+  // loads and stores already have acquire/release semantics in hardware, and
+  // JSC does not move typed-array loads across the opaque onRecord call.
+  // Atomics.load/store would state the intent, but Bun 1.4.5's DFG JIT
+  // crashes (SIGSEGV) on Atomics over toArrayBuffer() views of foreign
+  // memory, so plain element accesses are used. (x86-64 only, like the rest.)
+  //
   // Positions are kept as JS numbers (exact up to 2^53 bytes).
-  let cons = Atomics.load(consPos32, 0) + Atomics.load(consPos32, 1) * TWO_32;
+  let cons = consPos32[0]! + consPos32[1]! * TWO_32;
 
   const readProducer = (p: Uint32Array): number => {
     // producer_pos is written with a 64-bit release store; re-read the high
     // half until it is stable around the low half.
     for (;;) {
-      const hi = Atomics.load(p, 1);
-      const lo = Atomics.load(p, 0);
-      if (Atomics.load(p, 1) === hi) return hi * TWO_32 + lo;
+      const hi = p[1]!;
+      const lo = p[0]!;
+      if (p[1] === hi) return hi * TWO_32 + lo;
     }
   };
 
@@ -183,8 +191,8 @@ function openMmap(mapFd: number, onRecord: RecordHandler): RingBuffer {
     const hi = Math.floor(pos / TWO_32);
     // One aligned 32-bit store is atomic; the high half changes once per 4 GiB,
     // and then the whole 64-bit value is stored at once.
-    if (hi === Atomics.load(consPos32!, 1)) Atomics.store(consPos32!, 0, pos >>> 0);
-    else Atomics.store(consPos64!, 0, BigInt(pos));
+    if (hi === consPos32![1]) consPos32![0] = pos >>> 0;
+    else consPos64![0] = BigInt(pos);
   };
 
   const consume = (): number => {
@@ -195,7 +203,7 @@ function openMmap(mapFd: number, onRecord: RecordHandler): RingBuffer {
     scan: while (cons < prod) {
       while (cons < prod) {
         const off = cons % size; // size is a power of 2; % stays exact beyond 2^32
-        const hdr = Atomics.load(w, off >>> 2);
+        const hdr = w[off >>> 2]!;
         if (hdr & BUSY_BIT) break scan; // a producer is still writing it
         const len = hdr & LEN_MASK;
         const next = cons + ((len + HDR_SZ + 7) & ~7);
