@@ -20,7 +20,11 @@ export type RecordHandler = (data: Uint8Array) => void;
 
 export interface RingBuffer {
   readonly impl: RingBufferImpl;
-  /** Wait up to timeoutMs (-1: forever, 0: not at all) for records; consume them all; return how many. */
+  /**
+   * Wait up to timeoutMs (-1: forever, 0: not at all) for a wakeup, then
+   * consume every record present (also after a timeout, so records written
+   * with BPF_RB_NO_WAKEUP are picked up); return how many.
+   */
   poll(timeoutMs: number): number;
   /** Consume what is there now without waiting; return how many. */
   consume(): number;
@@ -89,7 +93,10 @@ function openLibbpf(mapFd: number, onRecord: RecordHandler): RingBuffer {
     epollFd,
     poll(timeoutMs: number): number {
       if (!open) throw closedError(mapFd);
-      return settle(b.ring_buffer__poll(rb, timeoutMs), "polling");
+      const n = settle(b.ring_buffer__poll(rb, timeoutMs), "polling");
+      // ring_buffer__poll only reads rings epoll reported; records written
+      // with BPF_RB_NO_WAKEUP are there without a wakeup: take them too.
+      return n > 0 ? n : settle(b.ring_buffer__consume(rb), "consuming");
     },
     consume(): number {
       if (!open) throw closedError(mapFd);
@@ -238,7 +245,9 @@ function openMmap(mapFd: number, onRecord: RecordHandler): RingBuffer {
         if (e === EINTR) return 0;
         throw new FfiError(`waiting on ring buffer map fd ${mapFd}`, e);
       }
-      return r > 0 ? consume() : 0;
+      // Consume even after a timeout: programs that output with
+      // BPF_RB_NO_WAKEUP add records without waking us.
+      return consume();
     },
     close(): void {
       if (!open) return;

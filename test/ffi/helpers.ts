@@ -1,6 +1,9 @@
 // Helpers for the ffi tests: symbol → file offset (via nm and readelf, so the
 // tests do not depend on src/elf), and a driver for the interactive
 // ffi_hits fixture.
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileFixture } from "../helpers/fixtures.ts";
 
 /** File offset of a function symbol, converting its vaddr through the LOAD segment holding it. */
@@ -19,9 +22,20 @@ export function symbolFileOffset(path: string, symbol: string): number {
   throw new Error(`no LOAD segment holds ${symbol} (0x${vaddr.toString(16)}) in ${path}`);
 }
 
-export function hitsFixture(): { path: string; offset: number } {
-  const path = compileFixture("ffi_hits");
-  return { path, offset: symbolFileOffset(path, "hit") };
+/**
+ * The ffi_hits fixture. With `private`, a copy in a fresh temp directory:
+ * uprobes are keyed by inode, so every-process probes on a private copy see
+ * only the processes this test starts, even when other test runs use the
+ * shared cached binary at the same time.
+ */
+export function hitsFixture(opts: { private?: boolean } = {}): { path: string; offset: number; remove(): void } {
+  const shared = compileFixture("ffi_hits");
+  const offset = symbolFileOffset(shared, "hit");
+  if (!opts.private) return { path: shared, offset, remove() {} };
+  const dir = mkdtempSync(join(tmpdir(), "wraith-ffi-"));
+  const path = join(dir, "ffi_hits");
+  copyFileSync(shared, path);
+  return { path, offset, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A running interactive ffi_hits: `run(k)` makes it call hit() k more times. */

@@ -75,12 +75,17 @@ export function counterProgram(arrayFd: number): Uint8Array {
   );
 }
 
+/** bpf_ringbuf_output flags */
+export const BPF_RB_NO_WAKEUP = 1;
+export const BPF_RB_FORCE_WAKEUP = 2;
+
 /**
  * Emits one ring buffer record per hit: `words` u64 words, word k = first
  * argument (rdi) + k. If `dropsFd` (array map) is given, failed outputs are
- * counted at its key 0.
+ * counted at its key 0. `flags` go to bpf_ringbuf_output (BPF_RB_NO_WAKEUP:
+ * the consumer must poll with a timeout).
  */
-export function ringbufProgram(ringFd: number, words: number, dropsFd?: number): Uint8Array {
+export function ringbufProgram(ringFd: number, words: number, dropsFd?: number, flags = 0): Uint8Array {
   const size = words * 8;
   const body: Insn[] = [ldxDw(R6, R1, PT_REGS.di)]; // r6 = ctx->di
   for (let k = 0; k < words; k++) {
@@ -91,7 +96,7 @@ export function ringbufProgram(ringFd: number, words: number, dropsFd?: number):
     movReg(R2, R10),
     addImm(R2, -size),
     movImm(R3, size),
-    movImm(R4, 0),
+    movImm(R4, flags),
     call(HELPER.ringbuf_output),
   );
   if (dropsFd !== undefined) {

@@ -7,8 +7,8 @@ import {
 import { ringbufProgram } from "./insns.ts";
 import { hitsFixture, readU64, startHits, u32, type HitsProcess } from "./helpers.ts";
 
-const fx = hitsFixture();
-const cleanup: Array<() => void | Promise<void>> = [];
+const fx = hitsFixture({ private: true });
+const cleanup: Array<() => void | Promise<void>> = [() => fx.remove()];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });

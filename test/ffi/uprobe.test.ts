@@ -5,8 +5,8 @@ import { PerfError, attachUprobe, closeFd, createMap, loadProgram, mapLookup, ty
 import { counterProgram } from "./insns.ts";
 import { hitsFixture, readU64, runLoop, startHits, u32, type HitsProcess } from "./helpers.ts";
 
-const fx = hitsFixture();
-const cleanup: Array<() => void | Promise<void>> = [];
+const fx = hitsFixture({ private: true });
+const cleanup: Array<() => void | Promise<void>> = [() => fx.remove()];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
