@@ -167,6 +167,9 @@ function loadEmbedded(): { lib: Library<typeof LIBBPF_SYMBOLS>; path: string } {
   }
 }
 
+// bun:ffi's dlopen wants at least one symbol: one each library surely exports.
+const PROBE_SYMBOL: Record<string, string> = { "libz.so.1": "zlibVersion", "libelf.so.1": "elf_version" };
+
 function openAll(
   blobs: { soname: string; bytes: Uint8Array }[],
   materialize: (soname: string, bytes: Uint8Array) => string,
@@ -175,7 +178,7 @@ function openAll(
   for (const b of blobs) {
     const path = materialize(b.soname, b.bytes);
     if (b.soname === "libbpf.so.1") last = { lib: dlopen(path, LIBBPF_SYMBOLS), path: describe(path) };
-    else keepAlive.push(dlopen(path, {}));
+    else keepAlive.push(dlopen(path, { [PROBE_SYMBOL[b.soname] ?? "__invalid"]: { args: [], returns: T.ptr } }));
   }
   if (!last) throw new Error("the embedded set has no libbpf.so.1");
   return last;

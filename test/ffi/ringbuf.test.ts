@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import {
   DEFAULT_RINGBUF_IMPL, attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer, type RingBufferImpl,
 } from "../../ffi/index.ts";
-import { ringbufProgram } from "./insns.ts";
+import { BPF_RB_NO_WAKEUP, ringbufProgram } from "./insns.ts";
 import { hitsFixture, readU64, startHits, u32, type HitsProcess } from "./helpers.ts";
 
 const fx = hitsFixture({ private: true });
@@ -20,10 +20,10 @@ interface Setup {
 }
 
 /** A ring of `ringSize` bytes fed by a uprobe on hit() in one fixture process; records of `words` u64s. */
-async function setup(name: string, ringSize: number, words: number): Promise<Setup> {
+async function setup(name: string, ringSize: number, words: number, flags = 0): Promise<Setup> {
   const ring = createMap({ type: "ringbuf", name, keySize: 0, valueSize: 0, maxEntries: ringSize });
   const drops = createMap({ type: "array", name: `${name}_d`, keySize: 4, valueSize: 8, maxEntries: 1 });
-  const prog = loadProgram({ name, type: "kprobe", insns: ringbufProgram(ring, words, drops) });
+  const prog = loadProgram({ name, type: "kprobe", insns: ringbufProgram(ring, words, drops, flags) });
   const proc = await startHits(fx.path);
   const att = attachUprobe(prog, { path: fx.path, offset: fx.offset, pid: proc.pid });
   cleanup.push(async () => {
@@ -86,6 +86,16 @@ for (const impl of ["mmap", "libbpf"] as RingBufferImpl[]) {
       while (got < 3 && performance.now() < deadline) got += rb.poll(500);
       expect(got).toBe(3);
       expect(n).toBe(3);
+      rb.close();
+    });
+
+    test("records written with BPF_RB_NO_WAKEUP are picked up when poll times out", async () => {
+      const s = await setup(`t_rbn_${impl}`, 1 << 16, 1, BPF_RB_NO_WAKEUP);
+      const seen: bigint[] = [];
+      const rb = openRingBuffer(s.ring, (d) => void seen.push(readU64(d)), { impl });
+      await s.proc.run(5);
+      expect(rb.poll(50)).toBe(5); // no wakeup came: found after the timeout
+      expect(seen).toEqual([0n, 1n, 2n, 3n, 4n]);
       rb.close();
     });
 
