@@ -143,6 +143,13 @@ export function mapInfo(fd: number): MapInfo {
   };
 }
 
+/** A new fd for the map with this id (see mapInfo().id); needs CAP_SYS_ADMIN. */
+export function mapFdById(id: number): number {
+  const fd = B().bpf_map_get_fd_by_id(id);
+  if (fd < 0) throw new BpfError(`opening BPF map id ${id}`, -fd);
+  return fd;
+}
+
 /** Close any fd (map, program, link, perf event). */
 export function closeFd(fd: number): void {
   known.delete(fd);

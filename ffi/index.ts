@@ -10,7 +10,7 @@ export {
 } from "./errors.ts";
 export { libbpfInfo, FORCE_EMBEDDED_ENV, type LibbpfInfo } from "./libbpf.ts";
 export {
-  createMap, mapUpdate, mapLookup, mapDelete, mapNextKey, mapInfo, closeFd, loadProgram, numPossibleCpus,
+  createMap, mapUpdate, mapLookup, mapDelete, mapNextKey, mapInfo, mapFdById, closeFd, loadProgram, numPossibleCpus,
   valueBufferSize, objName, linkPerfEvent,
   MAP_TYPES, PROG_TYPES, BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_PERF_EVENT,
   type MapType, type MapSpec, type MapInfo, type ProgType, type ProgramSpec,

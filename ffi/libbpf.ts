@@ -26,6 +26,7 @@ export const LIBBPF_SYMBOLS = {
   bpf_map_delete_elem: { args: [T.i32, T.ptr], returns: T.i32 },
   bpf_map_get_next_key: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   bpf_obj_get_info_by_fd: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
+  bpf_map_get_fd_by_id: { args: [T.u32], returns: T.i32 },
   bpf_prog_load: { args: [T.i32, T.ptr, T.ptr, T.ptr, T.u64, T.ptr], returns: T.i32 },
   bpf_link_create: { args: [T.i32, T.i32, T.i32, T.ptr], returns: T.i32 },
   ring_buffer__new: { args: [T.i32, T.ptr, T.ptr, T.ptr], returns: T.ptr },
