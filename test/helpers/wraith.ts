@@ -33,7 +33,7 @@ export async function runWraith(
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   await proc.exited;
   clearTimeout(timer);
-  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+  return { code: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode), stdout, stderr };
 }
 
 /** Start wraith in the background; resolves `ready` when its stderr says probes are attached. */
@@ -74,7 +74,7 @@ export function spawnWraith(args: string[], opts: { env?: Record<string, string>
       const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
       await done;
       clearTimeout(t);
-      return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+      return { code: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode), stdout, stderr };
     },
   };
 }
