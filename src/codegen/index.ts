@@ -1,5 +1,5 @@
 // Code generation: script AST + probe sites → BPF programs and event plans.
-export { compileProbe, CodegenError, MapSlot, type MapFds, type ProbeContext, type CompiledProbe } from "./probe.ts";
+export { compileProbe, CodegenError, MapSlot, EVENTS_RING_BYTES, type MapFds, type ProbeContext, type CompiledProbe } from "./probe.ts";
 export { link } from "./link.ts";
 export { EventLayout, readRoute, HEADER_FIELDS, type LayoutField, type FieldKind, type DecodedValue } from "./layout.ts";
 export type { EventPlan, PrintPlan, ValueSource, ValueType } from "./plan.ts";

@@ -7,6 +7,20 @@ import { Program, R0, R1, R2, R3, R7, R8, R10 } from "./asm/index.ts";
 import { EventLayout } from "./layout.ts";
 import type { EventPlan, PrintPlan, ValueSource } from "./plan.ts";
 
+/** Size of the events ring buffer (a power of two, a multiple of the page size). */
+export const EVENTS_RING_BYTES = 1 << 20;
+
+/**
+ * Submitting with a wakeup makes the traced thread pay for waking wraith on
+ * nearly every event; without one, wraith finds the records on its next
+ * timed poll. So records go in quietly until the ring holds this much, and
+ * then wake the reader at once so it drains before the ring fills.
+ */
+const WAKEUP_THRESHOLD = EVENTS_RING_BYTES / 8;
+const BPF_RB_NO_WAKEUP = 1;
+const BPF_RB_FORCE_WAKEUP = 2;
+const BPF_RB_AVAIL_DATA = 0;
+
 /** Placeholder map numbers in emitted LD_IMM64 map loads; `link` swaps in real fds. */
 export const MapSlot = { events: 0, losses: 1 } as const;
 export type MapFds = Record<keyof typeof MapSlot, number>;
@@ -48,7 +62,9 @@ export function compileProbe(trace: TraceStmt, traceName: string, ctx: ProbeCont
   p.st("u32", R8, f("trace_id"), ctx.traceId).st("u32", R8, f("site_id"), ctx.siteId);
   p.mov(R1, R7).rsh(R1, 32).stx("u32", R8, f("pid"), R1).stx("u32", R8, f("tid"), R7);
   p.call("ktime_get_ns").stx("u64", R8, f("timestamp"), R0);
-  p.mov(R1, R8).mov(R2, 0).call("ringbuf_submit");
+  p.ldMapFd(R1, MapSlot.events).mov(R2, BPF_RB_AVAIL_DATA).call("ringbuf_query");
+  p.mov(R2, BPF_RB_NO_WAKEUP).jle(R0, WAKEUP_THRESHOLD, "submit").mov(R2, BPF_RB_FORCE_WAKEUP);
+  p.label("submit").mov(R1, R8).call("ringbuf_submit");
   p.label("out").mov(R0, 0).exit();
 
   p.label("lost").comment("no room in the ring buffer: count it against this trace");

@@ -7,7 +7,7 @@ import {
   attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer,
   type Attachment, type RingBuffer,
 } from "../../ffi/index.ts";
-import { link, readRoute, type CompiledProbe, type DecodedValue, type EventPlan, type MapFds } from "../codegen/index.ts";
+import { EVENTS_RING_BYTES, link, readRoute, type CompiledProbe, type DecodedValue, type EventPlan, type MapFds } from "../codegen/index.ts";
 
 export interface ProbeToAttach {
   compiled: CompiledProbe;
@@ -21,8 +21,6 @@ export interface ProbeToAttach {
 export interface SessionSpec {
   probes: ProbeToAttach[];
   traceCount: number;
-  /** Ring buffer size in bytes (power of two, page multiple). */
-  ringBytes?: number;
 }
 
 export interface Summary {
@@ -33,8 +31,6 @@ export interface Summary {
 }
 
 export type EventHandler = (plan: EventPlan, values: Map<string, DecodedValue>) => void;
-
-const DEFAULT_RING = 1 << 20;
 
 export class Session {
   private maps: MapFds | undefined;
@@ -50,7 +46,7 @@ export class Session {
 
   /** Create maps and load every program into the verifier. Throws VerifierError/BpfError. */
   load(): void {
-    const events = createMap({ type: "ringbuf", name: "wraith_events", keySize: 0, valueSize: 0, maxEntries: this.spec.ringBytes ?? DEFAULT_RING });
+    const events = createMap({ type: "ringbuf", name: "wraith_events", keySize: 0, valueSize: 0, maxEntries: EVENTS_RING_BYTES });
     const losses = createMap({ type: "array", name: "wraith_losses", keySize: 4, valueSize: 8, maxEntries: Math.max(1, this.spec.traceCount) });
     this.maps = { events, losses };
     for (const p of this.spec.probes) {

@@ -152,6 +152,7 @@ export const Helper = {
   ringbuf_reserve: 131,
   ringbuf_submit: 132,
   ringbuf_discard: 133,
+  ringbuf_query: 134,
   get_func_ip: 173,
   get_attach_cookie: 174,
 } as const;
