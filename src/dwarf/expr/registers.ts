@@ -1,0 +1,67 @@
+// x86-64 DWARF register numbers (System V AMD64 psABI, "DWARF Register Number
+// Mapping"): their names as llvm-dwarfdump spells them, and where a uprobe's
+// BPF program finds each one in `struct pt_regs`.
+//
+// pt_regs layout checked against the kernel's
+// arch/x86/include/uapi/asm/ptrace.h (x86-64 branch): r15 r14 r13 r12 rbp rbx
+// r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss, eight
+// bytes each. Vector, x87 and segment-base registers are not saved there, so
+// a value held in one cannot be read by a uprobe program.
+
+/** DWARF register number → name (llvm-dwarfdump spelling). */
+const NAMES = new Map<number, string>([
+  [0, "RAX"], [1, "RDX"], [2, "RCX"], [3, "RBX"], [4, "RSI"], [5, "RDI"], [6, "RBP"], [7, "RSP"],
+  [8, "R8"], [9, "R9"], [10, "R10"], [11, "R11"], [12, "R12"], [13, "R13"], [14, "R14"], [15, "R15"],
+  [16, "RIP"],
+  [49, "EFLAGS"], [50, "ES"], [51, "CS"], [52, "SS"], [53, "DS"], [54, "FS"], [55, "GS"],
+  [58, "FS_BASE"], [59, "GS_BASE"],
+]);
+for (let i = 0; i < 16; i++) NAMES.set(17 + i, `XMM${i}`);
+for (let i = 0; i < 8; i++) NAMES.set(33 + i, `ST${i}`);
+for (let i = 0; i < 8; i++) NAMES.set(41 + i, `MM${i}`);
+for (let i = 0; i < 16; i++) NAMES.set(67 + i, `XMM${16 + i}`);
+for (let i = 0; i < 8; i++) NAMES.set(118 + i, `K${i}`);
+
+/** DWARF register number → byte offset of its slot in x86-64 `struct pt_regs`. */
+const PT_REGS_OFFSETS = new Map<number, number>([
+  [0, 80], // rax
+  [1, 96], // rdx
+  [2, 88], // rcx
+  [3, 40], // rbx
+  [4, 104], // rsi
+  [5, 112], // rdi
+  [6, 32], // rbp
+  [7, 152], // rsp
+  [8, 72], // r8
+  [9, 64], // r9
+  [10, 56], // r10
+  [11, 48], // r11
+  [12, 24], // r12
+  [13, 16], // r13
+  [14, 8], // r14
+  [15, 0], // r15
+  [16, 128], // rip (the return-address column; at a uprobe, the probed instruction)
+  [49, 144], // rflags
+  [51, 136], // cs
+  [52, 160], // ss
+]);
+
+/** `RDI` for 5; undefined for numbers without an x86-64 register. */
+export function x86RegisterName(reg: number): string | undefined {
+  return NAMES.get(reg);
+}
+
+/** Offset of the register's 8-byte slot in `struct pt_regs`, or undefined if pt_regs does not hold it. */
+export function ptRegsOffset(reg: number): number | undefined {
+  return PT_REGS_OFFSETS.get(reg);
+}
+
+/** Why a register cannot be read from pt_regs (for diagnostics), or undefined if it can. */
+export function unreadableRegisterReason(reg: number): string | undefined {
+  if (PT_REGS_OFFSETS.has(reg)) return undefined;
+  const name = NAMES.get(reg) ?? `register ${reg}`;
+  if ((reg >= 17 && reg <= 32) || (reg >= 67 && reg <= 82)) return `value in xmm register ${name}, which pt_regs does not hold`;
+  if (reg >= 33 && reg <= 48) return `value in x87/MMX register ${name}, which pt_regs does not hold`;
+  if (reg >= 118 && reg <= 125) return `value in AVX-512 mask register ${name}, which pt_regs does not hold`;
+  return `value in ${name}, which pt_regs does not hold`;
+}
