@@ -18,7 +18,13 @@ import { waitFor } from "./helpers.ts";
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
-  for (const c of cleanups) c();
+  for (const c of cleanups) {
+    try {
+      c();
+    } catch {
+      // already gone
+    }
+  }
 });
 
 function spawn(argv: string[]) {
@@ -175,7 +181,8 @@ describe("listProcesses", () => {
 
 describe("PID namespaces", () => {
   test("NSpid has two entries for a process in a child PID namespace", async () => {
-    const u = spawn(["unshare", "--pid", "--fork", "--mount-proc", "sleep", "30"]);
+    // --kill-child: the namespaced sleep dies with unshare when the test kills it
+    const u = spawn(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "sleep", "30"]);
     // unshare forks: the sleep is unshare's child, PID 1 in the new namespace.
     let inner = 0;
     await waitFor(() => {
@@ -184,6 +191,7 @@ describe("PID namespaces", () => {
       if (m) inner = Number(m[1]);
       return inner !== 0;
     }, 5000, "the namespaced sleep");
+    cleanups.push(() => process.kill(inner, "SIGKILL"));
     const info = processInfo(inner);
     expect(info.nspid.length).toBe(2);
     expect(info.nspid).toEqual([inner, 1]);
