@@ -6,8 +6,15 @@
 import type { Abbrev } from "./abbrev.ts";
 import { DW_AT, DW_TAG, atName, tagName } from "./constants.ts";
 import { type AttrValue, readFormValue, skipForm } from "./forms.ts";
+import { readRangeList } from "./lists.ts";
 import { DwarfError } from "./reader.ts";
 import type { Unit } from "./unit.ts";
+
+/** A half-open address range [begin, end). */
+export interface PcRange {
+  begin: number;
+  end: number;
+}
 
 export interface Attribute {
   /** DW_AT_* */
@@ -159,6 +166,26 @@ export class Die {
       return low === undefined ? undefined : low + v.value;
     }
     return this.unit.address(v);
+  }
+
+  /**
+   * The code addresses this DIE covers, as half-open [begin, end) ranges:
+   * DW_AT_ranges (through lists.ts) or low_pc/high_pc. Empty if it has no
+   * code (declarations, abstract instances, discarded code).
+   */
+  ranges(): PcRange[] {
+    const v = this.attr(DW_AT.ranges);
+    if (v) {
+      const ref = v.kind === "rnglistx" ? { index: v.index } : v.kind === "secOffset" || v.kind === "constant" ? { offset: v.kind === "secOffset" ? v.offset : v.value } : undefined;
+      if (!ref) throw new DwarfError(`${this}: DW_AT_ranges has unexpected form ${v.form}`);
+      return readRangeList(this.unit.listContext(), ref)
+        .filter((r) => r.end > r.start)
+        .map((r) => ({ begin: r.start, end: r.end }));
+    }
+    const low = this.lowPc();
+    const high = this.highPc();
+    if (low === undefined || high === undefined || high <= low) return [];
+    return [{ begin: low, end: high }];
   }
 
   /** DW_AT_decl_file as a file index into the unit's line program (following origins). */

@@ -6,32 +6,12 @@
 import { ElfFile } from "../elf/index.ts";
 import { type AbbrevTable, parseAbbrevTable } from "./abbrev.ts";
 import { type AddressRange, findRange, parseAranges } from "./aranges.ts";
-import { DW_AT, DW_UT } from "./constants.ts";
+import { DW_UT } from "./constants.ts";
 import type { Die } from "./die.ts";
-import type { AttrValue } from "./forms.ts";
 import { type DebugFileOptions, type DebugSource, locateDebugInfo } from "./locate.ts";
 import { buildNameIndex, type IndexEntry, type NameIndex, type NameKind } from "./names.ts";
 import { DwarfError } from "./reader.ts";
 import { parseUnitHeaders, Unit, type UnitHeader, type UnitOwner, type UnitSection } from "./unit.ts";
-
-/** A half-open address range [begin, end). */
-export interface PcRange {
-  begin: number;
-  end: number;
-}
-
-/**
- * Reads a DIE's DW_AT_ranges value into address ranges. The range-list
- * reader (lists.ts) provides this; until it is registered, DW_AT_ranges
- * cannot be answered (units still resolve through .debug_aranges or
- * low_pc/high_pc).
- */
-export type RangeListReader = (die: Die, value: AttrValue) => PcRange[];
-let rangeListReader: RangeListReader | undefined;
-/** INTEGRATION POINT with src/dwarf/lists.ts: register the DW_AT_ranges decoder. */
-export function setRangeListReader(reader: RangeListReader): void {
-  rangeListReader = reader;
-}
 
 export class DwarfFile implements UnitOwner {
   private readonly sectionCache = new Map<string, Uint8Array | undefined>();
@@ -162,22 +142,6 @@ export class DwarfFile implements UnitOwner {
 
   // ---- addresses -------------------------------------------------------------------
 
-  /**
-   * Address ranges of a unit (or any DIE): DW_AT_low_pc/high_pc, else
-   * DW_AT_ranges through the registered range-list reader.
-   */
-  dieRanges(die: Die): PcRange[] {
-    const ranges = die.attr(DW_AT.ranges);
-    if (ranges) {
-      if (!rangeListReader) throw new DwarfError(`${die}: DW_AT_ranges needs the range-list reader (src/dwarf/lists.ts), which is not registered`);
-      return rangeListReader(die, ranges);
-    }
-    const low = die.lowPc();
-    const high = die.highPc();
-    if (low === undefined || high === undefined || high <= low) return [];
-    return [{ begin: low, end: high }];
-  }
-
   /** The compile unit whose code covers `address` (a link-time address of this module). */
   unitForAddress(address: number): Unit | undefined {
     const aranges = (this.aranges ??= this.loadAranges());
@@ -201,16 +165,9 @@ export class DwarfFile implements UnitOwner {
     const out: AddressRange[] = [];
     for (const u of this.compileUnits()) {
       if (covered.has(u.offset) || u.unitType === DW_UT.partial) continue;
-      // Parsing the root only needs the first DIE, but the tree parse is the
-      // one code path; units without aranges are usually small (clang -O0/2).
-      let ranges: PcRange[];
-      try {
-        ranges = this.dieRanges(u.root());
-      } catch (e) {
-        if (e instanceof DwarfError && !rangeListReader) continue; // integration pending: skip multi-range units
-        throw e;
-      }
-      for (const r of ranges) out.push({ begin: r.begin, end: r.end, unitOffset: u.offset });
+      // This parses the unit's DIE tree to reach its root; units without
+      // aranges come from clang, whose units are split finer than gcc's.
+      for (const r of u.root().ranges()) out.push({ begin: r.begin, end: r.end, unitOffset: u.offset });
     }
     return out.sort((a, b) => a.begin - b.begin || a.end - b.end);
   }

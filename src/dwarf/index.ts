@@ -1,10 +1,10 @@
 // Public API of wraith's DWARF reader. DwarfFile (file.ts) is the entry
 // point; Unit and Die are lazy handles over the file's bytes.
 
-export { DwarfFile, setRangeListReader, type PcRange, type RangeListReader } from "./file.ts";
+export { DwarfFile } from "./file.ts";
 export { type DebugFileOptions, type DebugSource, type DebugSourceKind, debugFileMismatch, locateDebugInfo } from "./locate.ts";
 export { Unit, parseUnitHeader, parseUnitHeaders, type UnitHeader, type UnitBases, type UnitOwner, type UnitSection } from "./unit.ts";
-export { Die, type Attribute, SCOPE_TAGS } from "./die.ts";
+export { Die, type Attribute, type PcRange, SCOPE_TAGS } from "./die.ts";
 export { Abbrev, AbbrevTable, type AttrSpec, parseAbbrevTable } from "./abbrev.ts";
 export { type AddressRange, findRange, parseAranges } from "./aranges.ts";
 export { NameIndex, buildNameIndex, type IndexEntry, type NameKind } from "./names.ts";

@@ -9,6 +9,7 @@ import type { Abbrev, AbbrevTable } from "./abbrev.ts";
 import { DW_AT, DW_FORM, DW_TAG, DW_UT, dwName } from "./constants.ts";
 import { Die } from "./die.ts";
 import { type AttrValue, type FormContext, readFormValue, skipForm } from "./forms.ts";
+import type { ListContext } from "./lists.ts";
 import { DwarfError, type OffsetSize, Reader, stringAt } from "./reader.ts";
 
 /** Which section a unit lives in: v2–v5 units in .debug_info, v4 type units in .debug_types. */
@@ -149,6 +150,7 @@ export class Unit implements UnitHeader, FormContext {
   private abbrevTable?: AbbrevTable;
   private tree?: DieTree;
   private basesCache?: UnitBases;
+  private listCtx?: ListContext;
 
   constructor(
     readonly owner: UnitOwner,
@@ -202,8 +204,21 @@ export class Unit implements UnitHeader, FormContext {
 
   /** The unit's root DIE (DW_TAG_compile_unit, partial_unit, type_unit, …). */
   root(): Die {
-    if (this.dies().count === 0) throw new DwarfError(`unit at 0x${this.offset.toString(16)} in ${this.section} has no DIEs`);
+    // Questions about the root alone (name, ranges, bases) need not parse the
+    // tree: its abbreviation code is the first thing after the header.
+    if (!this.tree) this.rootAbbrev();
+    else if (this.tree.count === 0) throw new DwarfError(`unit at 0x${this.offset.toString(16)} in ${this.section} has no DIEs`);
     return new Die(this, 0);
+  }
+
+  private rootAbbrevCache?: Abbrev;
+  private rootAbbrev(): Abbrev {
+    if (this.rootAbbrevCache) return this.rootAbbrevCache;
+    const r = this.reader(this.firstDieOffset);
+    if (r.pos >= this.end) r.fail(`unit at 0x${this.offset.toString(16)} has no DIEs`);
+    const code = r.uleb();
+    const abbrev = code === 0 ? r.fail(`unit at 0x${this.offset.toString(16)} has no DIEs`) : (this.abbrevs.get(code) ?? r.fail(`abbreviation code ${code} is not in the table at .debug_abbrev 0x${this.abbrevs.offset.toString(16)}`, this.firstDieOffset));
+    return (this.rootAbbrevCache = abbrev);
   }
 
   /** The DIE at `index` in document order (0 is the root). */
@@ -227,10 +242,12 @@ export class Unit implements UnitHeader, FormContext {
 
   /** Section offset of DIE `index`. */
   dieOffset(index: number): number {
+    if (index === 0 && !this.tree) return this.firstDieOffset;
     return this.offset + this.dies().offsets[index]!;
   }
   /** The abbreviation of DIE `index`. */
   dieAbbrev(index: number): Abbrev {
+    if (index === 0 && !this.tree) return this.rootAbbrev();
     return this.abbrevs.get(this.dies().codes[index]!)!;
   }
   /** Parent index of DIE `index`, -1 for the root. */
@@ -261,9 +278,7 @@ export class Unit implements UnitHeader, FormContext {
     if (this.basesCache) return this.basesCache;
     const bases: UnitBases = {};
     this.basesCache = bases; // set first: reading the root must not recurse here
-    const root = this.dies().count > 0 ? 0 : -1;
-    if (root < 0) return bases;
-    const abbrev = this.dieAbbrev(0);
+    const abbrev = this.root().abbrev;
     const r = this.reader(this.dieOffset(0));
     r.uleb();
     for (const spec of abbrev.attrs) {
@@ -288,6 +303,28 @@ export class Unit implements UnitHeader, FormContext {
       }
     }
     return bases;
+  }
+
+  /**
+   * What the location- and range-list readers (lists.ts) need to resolve
+   * this unit's DW_AT_location / DW_AT_ranges values: encoding, the unit's
+   * base address (root DW_AT_low_pc), .debug_addr and the list bases.
+   */
+  listContext(): ListContext {
+    if (this.listCtx) return this.listCtx;
+    const bases = this.bases();
+    const o = this.owner;
+    const base = this.root().lowPc() ?? 0;
+    return (this.listCtx = {
+      version: this.version,
+      addressSize: this.addressSize,
+      offsetSize: this.offsetSize,
+      baseAddress: base,
+      addrAt: (i) => this.addressAt(i),
+      sections: { loc: o.section(".debug_loc"), loclists: o.section(".debug_loclists"), ranges: o.section(".debug_ranges"), rnglists: o.section(".debug_rnglists") },
+      loclistsBase: bases.loclistsBase,
+      rnglistsBase: bases.rnglistsBase,
+    });
   }
 
   /** The string a string-valued attribute value denotes; undefined for other kinds. */
