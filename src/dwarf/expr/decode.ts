@@ -33,10 +33,10 @@ export function decodeExpression(bytes: Uint8Array, encoding: Encoding, options:
 
 function* decodeAt(r: Reader, enc: Encoding, options: DecodeOptions, depth: number): Generator<Op> {
   while (!r.atEnd) {
-    const offset = r.pos;
+    const start = r.pos;
     const code = r.u8();
-    const kind = operand(r, code, enc, options, depth, offset);
-    yield { code, offset, end: r.pos, ...kind } as Op;
+    const kind = operand(r, code, enc, options, depth, start);
+    yield { ...kind, code, start, end: r.pos } as Op;
   }
 }
 

@@ -34,9 +34,9 @@ export type UnaryOperator = "abs" | "neg" | "not";
 export interface OpPosition {
   /** The DW_OP_* byte (see opcodes.ts). */
   code: number;
-  /** Offset of the opcode byte within the expression. */
-  offset: number;
-  /** Offset just past the operation's last operand. */
+  /** Position of the opcode byte within the expression. */
+  start: number;
+  /** Position just past the operation's last operand. */
   end: number;
 }
 

@@ -196,7 +196,7 @@ function run(ops: readonly Op[], options: ClassifyOptions): ReadPlan {
   };
 
   const indexAt = new Map<number, number>();
-  ops.forEach((op, i) => indexAt.set(op.offset, i));
+  ops.forEach((op, i) => indexAt.set(op.start, i));
   const end = ops.length ? ops[ops.length - 1].end : 0;
   const jump = (op: Op, target: number): number => {
     if (target === end) return ops.length;
