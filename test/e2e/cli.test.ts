@@ -70,6 +70,15 @@ describe("wraith CLI", () => {
     expect(err).not.toMatch(/error/);
   });
 
+  test("wraith demo traces the embedded demo program", async () => {
+    const r = await runWraith(["demo", "--script-output", "plain"]);
+    expect(r.code).toBe(0);
+    const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("handle_request"))).toEqual(Array(8).fill(`handle_request in pid ${pid} (thread ${pid})`));
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("log_slow"))).toHaveLength(8);
+    expect(r.stderr).toMatch(/16 events, 0 lost/);
+  });
+
   test("--help has examples; --version; unknown flags suggest", async () => {
     const h = await runWraith(["--help"]);
     expect(h.code).toBe(0);
