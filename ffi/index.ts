@@ -21,4 +21,4 @@ export {
   type RingBuffer, type RingBufferImpl, type RingBufferOptions, type RecordHandler,
 } from "./ringbuf.ts";
 export { probeFeatures, effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, type FeatureCheck } from "./features.ts";
-export { getpid, kill, prctl, PR_SET_PDEATHSIG } from "./process.ts";
+export { getpid, kill, prctl, monotonicNs, PR_SET_PDEATHSIG } from "./process.ts";

@@ -26,6 +26,7 @@ const LIBC_SYMBOLS = {
   kill: { args: [T.i32, T.i32], returns: T.i32 },
   prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
   getpagesize: { args: [], returns: T.i32 },
+  clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
 
 type Libc = ReturnType<typeof dlopen<typeof LIBC_SYMBOLS>>["symbols"];

@@ -20,3 +20,16 @@ export function prctl(option: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
   if (r < 0) throw new FfiError(`prctl(${option})`, errno());
   return r;
 }
+
+const CLOCK_MONOTONIC = 1;
+const timespec = new BigInt64Array(2);
+
+/**
+ * CLOCK_MONOTONIC in nanoseconds: the clock bpf_ktime_get_ns() reads, so event
+ * timestamps can be placed on the wall clock. (Bun's process.hrtime counts
+ * from process start, not on this clock.)
+ */
+export function monotonicNs(): bigint {
+  if (C().clock_gettime(CLOCK_MONOTONIC, timespec) < 0) throw new FfiError("clock_gettime(CLOCK_MONOTONIC)", errno());
+  return timespec[0]! * 1_000_000_000n + timespec[1]!;
+}

@@ -1,6 +1,7 @@
 // Decoded events → stdout text: pretty (header + indented payload, colour on
 // a terminal), plain (payload lines only) or JSON lines.
 import pc from "picocolors";
+import { monotonicNs } from "../../ffi/index.ts";
 import type { DecodedValue, EventPlan, ValueSource } from "../codegen/index.ts";
 import { jsonValue, renderPrint } from "./format.ts";
 
@@ -14,10 +15,6 @@ export interface RenderOptions {
   binaryOf?: (plan: EventPlan) => string;
 }
 
-/** CLOCK_MONOTONIC now, in ns: bpf_ktime_get_ns counts on the same clock. */
-function monotonicNs(): bigint {
-  return process.hrtime.bigint();
-}
 
 export class Renderer {
   /** wall-clock ns minus monotonic ns, measured once: turns event timestamps into local time. */

@@ -39,6 +39,12 @@ describe("--args launches a command under trace", () => {
     const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
     const headers = r.stdout.split("\n").filter((l) => l.includes("tick") && l.includes(`${pid}`));
     expect(headers.length).toBe(25);
+    // The local time in the header is the wall clock of the event: within seconds of now.
+    const [hh, mm, ss] = headers[0]!.split(" ")[0]!.split(":").map(Number);
+    const now = new Date();
+    const secs = (h: number, m: number, s: number) => h * 3600 + m * 60 + s;
+    const delta = Math.abs(secs(now.getHours(), now.getMinutes(), now.getSeconds()) - secs(hh!, mm!, Math.floor(ss!)));
+    expect(Math.min(delta, 86400 - delta)).toBeLessThan(10);
     const stamps = [...r.stdout.matchAll(/t=(\d+) ts=(\d+)/g)];
     expect(stamps.length).toBe(25);
     for (const m of stamps) expect(Number(m[1])).toBe(pid); // single-threaded: tid == pid
