@@ -4,6 +4,7 @@
 // parser of ours is involved, so these tests stand apart from the unit reader.
 import { ElfFile } from "../../src/elf/index.ts";
 import type { ListContext } from "../../src/dwarf/lists.ts";
+import { DwarfError } from "../../src/dwarf/reader.ts";
 import type { BaseTypeInfo } from "../../src/dwarf/expr/index.ts";
 import { compileFixture, type CompileOptions } from "../helpers/fixtures.ts";
 
@@ -155,7 +156,7 @@ export function listContext(elf: ElfFile, unit: DumpUnit): ListContext {
 function debugAddr(section: Uint8Array, base: number, size: number, index: number): bigint {
   const view = new DataView(section.buffer, section.byteOffset, section.byteLength);
   const at = base + index * size;
-  if (at + size > section.byteLength) throw new Error(`.debug_addr index ${index} out of range`);
+  if (at + size > section.byteLength) throw new DwarfError(`.debug_addr index ${index} out of range`);
   return size === 8 ? view.getBigUint64(at, true) : BigInt(view.getUint32(at, true));
 }
 
