@@ -6,7 +6,19 @@ import { type AttrValue, type Die, DwarfFile, type Unit, asSigned, dwName, formN
 import { compileFixture } from "../helpers/fixtures.ts";
 import { type DumpAttr, parseDwarfdump, parseReadelfInfo, run } from "./core-oracle.ts";
 
-const MATRIX = (["gcc", "clang"] as const).flatMap((cc) => (["-O0", "-O2"] as const).flatMap((opt) => ([4, 5] as const).map((dwarf) => ({ cc, opt, dwarf }))));
+type Build = { cc: "gcc" | "clang"; opt: "-O0" | "-O2"; dwarf: 4 | 5; flags?: string[] };
+const MATRIX: Build[] = [
+  ...(["gcc", "clang"] as const).flatMap((cc) => (["-O0", "-O2"] as const).flatMap((opt) => ([4, 5] as const).map((dwarf) => ({ cc, opt, dwarf })))),
+  // Older and rarer encodings: DWARF 2 and 3, 64-bit DWARF, type units (.debug_types in v4, DW_UT_type in v5).
+  { cc: "gcc", opt: "-O0", dwarf: 4, flags: ["-gdwarf-2"] },
+  { cc: "gcc", opt: "-O2", dwarf: 4, flags: ["-gdwarf-3"] },
+  { cc: "gcc", opt: "-O2", dwarf: 5, flags: ["-gdwarf64"] },
+  { cc: "gcc", opt: "-O0", dwarf: 4, flags: ["-gdwarf64"] },
+  { cc: "gcc", opt: "-O0", dwarf: 4, flags: ["-fdebug-types-section"] },
+  { cc: "gcc", opt: "-O2", dwarf: 5, flags: ["-fdebug-types-section"] },
+  { cc: "clang", opt: "-O0", dwarf: 4, flags: ["-fdebug-types-section"] },
+  { cc: "clang", opt: "-O2", dwarf: 5, flags: ["-fdebug-types-section"] },
+];
 
 /** Compare our value with llvm-dwarfdump's text for it; returns a mismatch description or undefined. */
 function checkValue(unit: Unit, die: Die, name: number, v: AttrValue, want: DumpAttr): string | undefined {
@@ -32,7 +44,9 @@ function checkValue(unit: Unit, die: Die, name: number, v: AttrValue, want: Dump
     }
     case "refSig8": {
       const m = /^0x([0-9a-f]+)/.exec(text);
-      return m && BigInt("0x" + m[1]) === v.signature ? undefined : bad(v.signature.toString(16));
+      if (!m || BigInt("0x" + m[1]) !== v.signature) return bad(v.signature.toString(16));
+      const target = unit.reference(v);
+      return target?.unit.typeSignature === v.signature && target.offset === target.unit.typeOffset ? undefined : bad(`unresolved signature ${v.signature.toString(16)}`);
     }
     case "address":
     case "addrx": {
@@ -71,13 +85,13 @@ function checkValue(unit: Unit, die: Die, name: number, v: AttrValue, want: Dump
 
 describe("every DIE matches llvm-dwarfdump and readelf", () => {
   for (const m of MATRIX) {
-    test(`${m.cc} ${m.opt} DWARF ${m.dwarf}`, () => {
+    test(`${m.cc} ${m.opt} DWARF ${m.dwarf} ${m.flags?.join(" ") ?? ""}`, () => {
       const bin = compileFixture("dwarf_core", { ...m, with: ["dwarf_core2"] });
-      const want = parseDwarfdump(run(["llvm-dwarfdump", "--debug-info", "--show-form", bin]));
+      const want = parseDwarfdump(run(["llvm-dwarfdump", "--debug-info", "--debug-types", "--show-form", bin]));
       const readelf = parseReadelfInfo(run(["readelf", "--debug-dump=info", bin]));
       const dwarf = DwarfFile.open(bin);
       const ours: Die[] = [];
-      for (const u of dwarf.units()) for (let i = 0; i < u.dieCount; i++) ours.push(u.dieByIndex(i));
+      for (const u of [...dwarf.units(), ...dwarf.units(".debug_types")]) for (let i = 0; i < u.dieCount; i++) ours.push(u.dieByIndex(i));
       expect(ours.length).toBe(want.length);
       expect(readelf.length).toBe(want.length);
       const problems: string[] = [];
