@@ -195,7 +195,11 @@ export function formatLikeLlvm14(ops: readonly Op[], bytes: Uint8Array, options:
   };
   walk(ops, 0);
   let out = "";
+  // llvm 14 subtracts the distance from the block's start, not each op's size,
+  // so a block of two or more operations never gets its ")" (our printer
+  // closes it); reproduce that, wrapping like its uint32_t counter.
   let entryRemaining = 0;
+  let blockStart = 0;
   for (const { op, start, end } of flat) {
     if (UNKNOWN_TO_LLVM14.has(op.code)) {
       out += "<decoding error>";
@@ -205,12 +209,12 @@ export function formatLikeLlvm14(ops: readonly Op[], bytes: Uint8Array, options:
     if (op.kind === "entryValue") {
       out += `${formatOp(op, options).slice(0, formatOp(op, options).indexOf("("))}(`;
       entryRemaining = op.expression.length;
-      if (entryRemaining === 0) out += "";
+      blockStart = end - op.expression.length;
       continue;
     }
     out += formatOp(op, options);
     if (entryRemaining) {
-      entryRemaining -= end - start;
+      entryRemaining = (entryRemaining - (end - blockStart)) >>> 0;
       if (entryRemaining === 0) out += ")";
     }
     if (end < bytes.length) out += ", ";

@@ -13,8 +13,11 @@ const NAMES = new Map<number, string>([
   [0, "RAX"], [1, "RDX"], [2, "RCX"], [3, "RBX"], [4, "RSI"], [5, "RDI"], [6, "RBP"], [7, "RSP"],
   [8, "R8"], [9, "R9"], [10, "R10"], [11, "R11"], [12, "R12"], [13, "R13"], [14, "R14"], [15, "R15"],
   [16, "RIP"],
-  [49, "EFLAGS"], [50, "ES"], [51, "CS"], [52, "SS"], [53, "DS"], [54, "FS"], [55, "GS"],
-  [58, "FS_BASE"], [59, "GS_BASE"],
+]);
+// llvm-dwarfdump prints these numbers bare (DW_OP_regx 0x31); the psABI names
+// are for diagnostics only.
+const ABI_ONLY_NAMES = new Map<number, string>([
+  [49, "rflags"], [50, "es"], [51, "cs"], [52, "ss"], [53, "ds"], [54, "fs"], [55, "gs"], [58, "fs.base"], [59, "gs.base"],
 ]);
 for (let i = 0; i < 16; i++) NAMES.set(17 + i, `XMM${i}`);
 for (let i = 0; i < 8; i++) NAMES.set(33 + i, `ST${i}`);
@@ -46,7 +49,7 @@ const PT_REGS_OFFSETS = new Map<number, number>([
   [52, 160], // ss
 ]);
 
-/** `RDI` for 5; undefined for numbers without an x86-64 register. */
+/** `RDI` for 5, as llvm-dwarfdump spells it; undefined where it prints the bare number. */
 export function x86RegisterName(reg: number): string | undefined {
   return NAMES.get(reg);
 }
@@ -59,7 +62,7 @@ export function ptRegsOffset(reg: number): number | undefined {
 /** Why a register cannot be read from pt_regs (for diagnostics), or undefined if it can. */
 export function unreadableRegisterReason(reg: number): string | undefined {
   if (PT_REGS_OFFSETS.has(reg)) return undefined;
-  const name = NAMES.get(reg) ?? `register ${reg}`;
+  const name = NAMES.get(reg) ?? ABI_ONLY_NAMES.get(reg) ?? `DWARF register ${reg}`;
   if ((reg >= 17 && reg <= 32) || (reg >= 67 && reg <= 82)) return `value in xmm register ${name}, which pt_regs does not hold`;
   if (reg >= 33 && reg <= 48) return `value in x87/MMX register ${name}, which pt_regs does not hold`;
   if (reg >= 118 && reg <= 125) return `value in AVX-512 mask register ${name}, which pt_regs does not hold`;
