@@ -32,7 +32,7 @@ import { decodeExpression } from "./decode.ts";
 import { opName } from "./opcodes.ts";
 import type { DecodeOptions, Encoding, Op } from "./ops.ts";
 import { unreadableRegisterReason } from "./registers.ts";
-import { binary, constant, mapValue, someValue, unary, type Value } from "./value.ts";
+import { binary, constant, mapValue, someValue, unary, valueSize, type Value } from "./value.ts";
 
 export type ReadPlan =
   | { kind: "register"; reg: number }
@@ -68,6 +68,8 @@ export interface ClassifyOptions {
 
 /** Steps before a skip/branch loop is declared non-terminating. */
 const MAX_STEPS = 10_000;
+/** Nodes in one value tree: far beyond any compiler's output, far below a slow walk. */
+const MAX_VALUE_NODES = 256;
 
 class Unsupported extends Error {
   constructor(readonly op: string, readonly reason: string) {
@@ -221,10 +223,12 @@ function run(ops: readonly Op[], options: ClassifyOptions): ReadPlan {
         stack.push(constant(op.value));
         break;
       case "literal": stack.push(constant(op.value)); break;
-      case "register":
-        register(op, op.reg);
-        described = { kind: "register", reg: op.reg, op };
+      case "register": {
+        // Unreadable only for this piece: the rest of a split object may still be read.
+        const why = unreadableRegisterReason(op.reg);
+        described = why ? { kind: "unsupported", op: opName(op.code), reason: why } : { kind: "register", reg: op.reg, op };
         break;
+      }
       case "registerOffset": stack.push(binary("plus", register(op, op.reg), constant(op.offset))); break;
       case "frameOffset": stack.push(binary("plus", options.frameBase ?? { kind: "frameBase" }, constant(op.offset))); break;
       case "callFrameCfa": stack.push(options.cfa ?? { kind: "cfa" }); break;
@@ -311,6 +315,8 @@ function run(ops: readonly Op[], options: ClassifyOptions): ReadPlan {
       case "variableValue": throw new Unsupported(opName(op.code), `needs the value of the variable at DIE 0x${op.ref.toString(16)}`);
       case "pushObjectAddress": throw new Unsupported(opName(op.code), "needs the address of an enclosing object");
     }
+    const top = stack[stack.length - 1];
+    if (top && valueSize(top) > MAX_VALUE_NODES) throw new Unsupported(opName(op.code), `the computation grows beyond ${MAX_VALUE_NODES} operations`);
     lastOp = op;
   }
 
@@ -348,6 +354,7 @@ function entryValue(op: Extract<Op, { kind: "entryValue" }>, options: ClassifyOp
     case "register": return { kind: "register", reg: inner.reg };
     case "memory": return inner.address; // an expression: its result is the value
     case "value": return inner.value;
+    case "unsupported": throw new Unsupported(inner.op, inner.reason);
     default: throw new Unsupported(opName(op.code), `block describes ${inner.kind === "optimizedOut" ? "nothing" : `a ${inner.kind} location`}`);
   }
 }

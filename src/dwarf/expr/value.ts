@@ -123,6 +123,32 @@ export function someValue(v: Value, test: (v: Value) => boolean): boolean {
   }
 }
 
+const sizes = new WeakMap<Value, number>();
+
+/**
+ * Nodes in the tree as written out (shared subtrees counted each time). DW_OP_dup
+ * shares subtrees, so a short expression can denote a huge tree; the
+ * classifier bounds this before anything walks it. Memoised, so checking a
+ * new node costs O(1) once its children are checked.
+ */
+export function valueSize(v: Value): number {
+  const cached = sizes.get(v);
+  if (cached !== undefined) return cached;
+  let n = 1;
+  switch (v.kind) {
+    case "tlsAddress": n += valueSize(v.offset); break;
+    case "load": n += valueSize(v.address); break;
+    case "binary": n += valueSize(v.left) + valueSize(v.right); break;
+    case "unary":
+    case "extend":
+    case "atEntry":
+      n += valueSize(v.operand);
+      break;
+  }
+  sizes.set(v, n);
+  return n;
+}
+
 /** Compact text for diagnostics and tests: `*(u64)(rsp+8)`, `rdi<<1`, `cfa-20`. */
 export function formatValue(v: Value, registerName: (reg: number) => string = (r) => `reg${r}`): string {
   const f = (x: Value): string => formatValue(x, registerName);
