@@ -5,7 +5,7 @@
 // tally of plan kinds is printed.
 import { describe, expect, test } from "bun:test";
 import { ElfFile } from "../../src/elf/index.ts";
-import { decodeExpression, classify, planProblems, type Op, type ReadPlan } from "../../src/dwarf/expr/index.ts";
+import { decodeExpression, classify, opName, planProblems, type Op, type ReadPlan } from "../../src/dwarf/expr/index.ts";
 import { readLocationList } from "../../src/dwarf/lists.ts";
 import { EXPRESSION_ATTRIBUTES, MATRIX, formatLikeLlvm14, listContext, llvmDebugInfo, printOptionsFor, readelfBlocks, type Dump, type DumpUnit } from "./expr_oracle.ts";
 
@@ -16,9 +16,13 @@ const hex16 = (n: number): string => `0x${n.toString(16).padStart(16, "0")}`;
 const tally = new Map<string, number>();
 const reasons = new Map<string, number>();
 let sequences = 0;
+/** Distinct opcode sequences (operands ignored) → lowerable? */
+const shapes = new Map<string, boolean>();
 
-function count(plan: ReadPlan): void {
+function count(plan: ReadPlan, ops: readonly Op[]): void {
   sequences++;
+  const shape = (list: readonly Op[]): string => list.map((o) => (o.kind === "entryValue" ? `${opName(o.code)}(${shape(o.ops)})` : opName(o.code))).join(" ");
+  shapes.set(shape(ops), planProblems(plan).length === 0);
   const problems = planProblems(plan);
   const key = problems.length ? "unsupported" : plan.kind === "memory" && JSON.stringify(plan, (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes("tlsAddress") ? "memory (tls)" : plan.kind;
   tally.set(key, (tally.get(key) ?? 0) + 1);
@@ -44,7 +48,7 @@ describe.each(MATRIX)("$label", ({ build }) => {
       const addrAt = listContext(elf, a.unit).addrAt;
       const ops: Op[] = decodeExpression(bytes, ENC(a.unit), { addrAt: addrAt ? (i) => BigInt(addrAt(i)) : undefined });
       expect(formatLikeLlvm14(ops, bytes, printOptionsFor(dump, a.unit)), `DIE 0x${a.die.toString(16)} ${a.name}`).toBe(a.text);
-      if (a.name === "DW_AT_location" || a.name === "DW_AT_frame_base") count(classify(ops, { baseType: baseTypeLookup(dump, a.unit) }));
+      if (a.name === "DW_AT_location" || a.name === "DW_AT_frame_base") count(classify(ops, { baseType: baseTypeLookup(dump, a.unit) }), ops);
       checked++;
     }
     expect(checked).toBeGreaterThan(5);
@@ -62,7 +66,7 @@ describe.each(MATRIX)("$label", ({ build }) => {
       const expected = a.text.split("\n").slice(1);
       const actual = list.entries.map((e) => {
         const ops = decodeExpression(e.expr, ENC(a.unit), { addrAt: ctx.addrAt ? (i) => BigInt(ctx.addrAt!(i)) : undefined });
-        if (a.name === "DW_AT_location") count(classify(ops, { baseType: baseTypeLookup(dump, a.unit) }));
+        if (a.name === "DW_AT_location") count(classify(ops, { baseType: baseTypeLookup(dump, a.unit) }), ops);
         return `[${hex16(e.start)}, ${hex16(e.end)}): ${formatLikeLlvm14(ops, e.expr, printOptionsFor(dump, a.unit))}`;
       });
       expect(actual, `DIE 0x${a.die.toString(16)} ${a.name}`).toEqual(expected);
@@ -76,6 +80,8 @@ test("coverage across the matrix (lowerable vs unsupported)", () => {
   const rows = [...tally].sort((a, b) => b[1] - a[1]);
   const unsupported = tally.get("unsupported") ?? 0;
   console.log(`classified ${sequences} location expressions: ${sequences - unsupported} lowerable, ${unsupported} unsupported`);
+  const lowerableShapes = [...shapes.values()].filter(Boolean).length;
+  console.log(`distinct opcode sequences: ${shapes.size}: ${lowerableShapes} lowerable, ${shapes.size - lowerableShapes} unsupported`);
   for (const [k, n] of rows) console.log(`  ${k.padEnd(14)} ${n}`);
   console.log("unsupported reasons:");
   for (const [k, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${k}`);
