@@ -1,0 +1,142 @@
+// The line number state machine (DWARF 5 §6.2.2, §6.2.5): runs a program's
+// opcodes and produces its rows. Sequences (runs of rows ending in
+// DW_LNE_end_sequence) are recorded as row index ranges.
+
+import { DW_LNE, DW_LNS } from "../constants.ts";
+import { Reader } from "../reader.ts";
+import { type LineFile, type LineProgramHeader, makeFile } from "./header.ts";
+
+export interface LineRow {
+  address: number;
+  /** VLIW operation index within the instruction at `address` (0 on x86). */
+  opIndex: number;
+  /** The file register as stored (1-based before DWARF 5, 0-based from 5); see LineProgram.file. */
+  file: number;
+  line: number;
+  column: number;
+  isStmt: boolean;
+  basicBlock: boolean;
+  endSequence: boolean;
+  prologueEnd: boolean;
+  epilogueBegin: boolean;
+  isa: number;
+  discriminator: number;
+}
+
+export interface LineSequence {
+  /** Address of the first row. */
+  start: number;
+  /** Address of the end_sequence row: one past the last byte covered. */
+  end: number;
+  /** Index of the first row in LineProgram.rows(). */
+  firstRow: number;
+  /** Index of the end_sequence row. */
+  endRow: number;
+}
+
+export interface ExecutedProgram {
+  rows: LineRow[];
+  sequences: LineSequence[];
+  /** Files added by DW_LNE_define_file (DWARF 2–4), after the header's. */
+  definedFiles: LineFile[];
+}
+
+export function runProgram(header: LineProgramHeader, program: Uint8Array, compDir: string | undefined): ExecutedProgram {
+  const r = new Reader(program, ".debug_line", 0, header.programOffset);
+  const { minimumInstructionLength: minLen, maximumOperationsPerInstruction: maxOps, lineBase, lineRange, opcodeBase } = header;
+  const rows: LineRow[] = [];
+  const sequences: LineSequence[] = [];
+  const definedFiles: LineFile[] = [];
+  let seqFirst = 0;
+
+  const fresh = (): LineRow => ({
+    address: 0, opIndex: 0, file: 1, line: 1, column: 0, isStmt: header.defaultIsStmt, basicBlock: false,
+    endSequence: false, prologueEnd: false, epilogueBegin: false, isa: 0, discriminator: 0,
+  });
+  let s = fresh();
+
+  const advance = (operationAdvance: number, at: number) => {
+    if (maxOps === 1) s.address += minLen * operationAdvance;
+    else {
+      const ops = s.opIndex + operationAdvance;
+      s.address += minLen * Math.floor(ops / maxOps);
+      s.opIndex = ops % maxOps;
+    }
+    if (!Number.isSafeInteger(s.address) || s.address < 0) r.fail(`address 0x${s.address.toString(16)} out of range`, at);
+  };
+  const emit = () => {
+    rows.push({ ...s });
+    s.basicBlock = false;
+    s.prologueEnd = false;
+    s.epilogueBegin = false;
+    s.discriminator = 0;
+  };
+
+  while (!r.atEnd) {
+    const at = r.pos;
+    const op = r.u8();
+    if (op >= opcodeBase) {
+      const adjusted = op - opcodeBase;
+      advance(Math.floor(adjusted / lineRange), at);
+      s.line += lineBase + (adjusted % lineRange);
+      emit();
+      continue;
+    }
+    switch (op) {
+      case DW_LNS.extended_op: {
+        const len = r.uleb();
+        if (len === 0) break; // nothing to do, and nothing to skip
+        const body = r.sub(len);
+        const sub = body.u8();
+        switch (sub) {
+          case DW_LNE.end_sequence:
+            s.endSequence = true;
+            emit();
+            sequences.push({ start: rows[seqFirst].address, end: s.address, firstRow: seqFirst, endRow: rows.length - 1 });
+            seqFirst = rows.length;
+            s = fresh();
+            break;
+          case DW_LNE.set_address:
+            // The operand's size is whatever the length says (normally the address size).
+            s.address = body.address(body.remaining);
+            s.opIndex = 0;
+            break;
+          case DW_LNE.define_file: {
+            const name = body.cstr();
+            const file = makeFile(header, name, body.uleb(), compDir);
+            file.modificationTime = body.uleb();
+            file.size = body.uleb();
+            definedFiles.push(file);
+            break;
+          }
+          case DW_LNE.set_discriminator:
+            s.discriminator = body.uleb();
+            break;
+          default:
+            break; // unknown extended opcodes are skipped by their length
+        }
+        break;
+      }
+      case DW_LNS.copy: emit(); break;
+      case DW_LNS.advance_pc: advance(r.uleb(), at); break;
+      case DW_LNS.advance_line: s.line += r.sleb(); break;
+      case DW_LNS.set_file: s.file = r.uleb(); break;
+      case DW_LNS.set_column: s.column = r.uleb(); break;
+      case DW_LNS.negate_stmt: s.isStmt = !s.isStmt; break;
+      case DW_LNS.set_basic_block: s.basicBlock = true; break;
+      case DW_LNS.const_add_pc: advance(Math.floor((255 - opcodeBase) / lineRange), at); break;
+      case DW_LNS.fixed_advance_pc:
+        s.address += r.u16();
+        s.opIndex = 0;
+        break;
+      case DW_LNS.set_prologue_end: s.prologueEnd = true; break;
+      case DW_LNS.set_epilogue_begin: s.epilogueBegin = true; break;
+      case DW_LNS.set_isa: s.isa = r.uleb(); break;
+      default:
+        // A standard opcode this reader does not know (opcode_base > 13): skip its LEB128 operands.
+        for (let i = 0; i < header.standardOpcodeLengths[op - 1]; i++) r.uleb();
+    }
+  }
+  // Rows after the last end_sequence belong to no sequence (a truncated program); they are kept as rows only.
+  return { rows, sequences, definedFiles };
+}
