@@ -1,0 +1,63 @@
+// gdb as the oracle: what it answers for a binary without running it
+// (breakpoint addresses, info scope, info line, ptype). Expectations come from
+// gdb at test time, never from hard-coded numbers.
+
+/** Run gdb -batch with these commands; stdout and stderr together. */
+export function gdbBatch(bin: string, commands: string[]): string {
+  const args = ["gdb", "-batch", "-nx", "-iex", "set width 0", "-iex", "set height 0", "-iex", "set print demangle on"];
+  for (const c of commands) args.push("-ex", c);
+  args.push(bin);
+  const r = Bun.spawnSync(args, { stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C" } });
+  return r.stdout.toString() + r.stderr.toString();
+}
+
+export interface GdbBreakpoint {
+  /** Module-relative address of the first location. */
+  address: number;
+  locations: number;
+  file?: string;
+  line?: number;
+}
+
+/** Where `break SPEC` would stop: "Breakpoint 1 at 0x1140: file t.c, line 8." or "… (3 locations)". */
+export function gdbBreakpoint(bin: string, spec: string): GdbBreakpoint | undefined {
+  const out = gdbBatch(bin, [`break ${spec}`, "info breakpoints"]);
+  const one = /Breakpoint 1 at 0x([0-9a-f]+)(?:: file (.+), line (\d+)\.)?/.exec(out);
+  if (!one) return undefined;
+  const many = /\((\d+) locations\)/.exec(out);
+  return { address: parseInt(one[1]!, 16), locations: many ? Number(many[1]) : 1, file: one[2], line: one[3] ? Number(one[3]) : undefined };
+}
+
+/** `info scope SPEC`: symbol name → gdb's description of its location. */
+export function gdbInfoScope(bin: string, spec: string): Map<string, string> {
+  const out = gdbBatch(bin, [`info scope ${spec}`]);
+  const symbols = new Map<string, string>();
+  // Entries start with "Symbol NAME is …" and may continue on following lines (complex DWARF expressions).
+  const parts = out.split(/^Symbol /m).slice(1);
+  for (const p of parts) {
+    const m = /^(\S+) is ([\s\S]*?)(?:, length \d+\.)?\s*$/.exec(p.trim());
+    if (m) symbols.set(m[1]!, m[2]!.replace(/\s+/g, " ").trim());
+  }
+  return symbols;
+}
+
+export interface GdbLine {
+  line: number;
+  file: string;
+  start: number;
+  end: number;
+}
+
+/** `info line SPEC`: "Line 7 of "f.c" starts at address 0x1139 <tick> and ends at 0x1140 <tick+7>." (one per location). */
+export function gdbInfoLine(bin: string, spec: string): GdbLine[] {
+  const out = gdbBatch(bin, [`info line ${spec}`]);
+  const lines: GdbLine[] = [];
+  for (const m of out.matchAll(/Line (\d+) of "([^"]+)"\s+starts at address 0x([0-9a-f]+)[^\n]*?and ends at 0x([0-9a-f]+)/g))
+    lines.push({ line: Number(m[1]), file: m[2]!, start: parseInt(m[3]!, 16), end: parseInt(m[4]!, 16) });
+  return lines;
+}
+
+/** `ptype /o EXPR` exactly as gdb prints it. */
+export function gdbPtypeOffsets(bin: string, expr: string): string {
+  return gdbBatch(bin, [`ptype /o ${expr}`]).trimEnd();
+}
