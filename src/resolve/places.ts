@@ -41,7 +41,12 @@ export function placesFor(info: DebugInfo, spec: LocationSpec): Place[] {
         else if (r.kind === "noCode") noCode = r.file;
         else if (r.kind === "found") {
           candidates.add(r.file);
-          for (const address of r.addresses) places.push({ address, fn: info.functionAt(address), file: r.file, line: r.line });
+          for (const address of r.addresses) {
+            const fn = info.functionAt(address);
+            // A line whose code starts a function is that function to gdb: stop after its prologue.
+            const at = fn && fn.lowPc() === address ? info.breakpointAddress(fn) : address;
+            places.push({ address: at, fn, file: r.file, line: r.line });
+          }
         }
       }
       if (candidates.size > 1) throw new ResolveError(`${spec.file} is ambiguous in ${info.path}: ${[...candidates].sort().join(", ")}; give more of the path`);

@@ -14,6 +14,8 @@ export function gdbBatch(bin: string, commands: string[]): string {
 export interface GdbBreakpoint {
   /** Module-relative address of the first location. */
   address: number;
+  /** Every location's address (several for inlined functions and split lines). */
+  addresses: number[];
   locations: number;
   file?: string;
   line?: number;
@@ -25,7 +27,37 @@ export function gdbBreakpoint(bin: string, spec: string): GdbBreakpoint | undefi
   const one = /Breakpoint 1 at 0x([0-9a-f]+)(?:: file (.+), line (\d+)\.)?/.exec(out);
   if (!one) return undefined;
   const many = /\((\d+) locations\)/.exec(out);
-  return { address: parseInt(one[1]!, 16), locations: many ? Number(many[1]) : 1, file: one[2], line: one[3] ? Number(one[3]) : undefined };
+  const addresses = many ? [...out.matchAll(/^1\.\d+\s+\S+\s+(?:\S+\s+)?0x([0-9a-f]+)/gm)].map((m) => parseInt(m[1]!, 16)) : [parseInt(one[1]!, 16)];
+  return { address: addresses[0]!, addresses, locations: many ? Number(many[1]) : 1, file: one[2], line: one[3] ? Number(one[3]) : undefined };
+}
+
+/**
+ * `break SPEC` for many specs in one gdb run: spec → every location's address
+ * (absent when gdb cannot set the breakpoint).
+ */
+export function gdbBreakpoints(bin: string, specs: string[]): Map<string, number[]> {
+  const out = gdbBatch(bin, [...specs.map((s) => `break ${s}`), "info breakpoints"]);
+  // Breakpoint numbers follow the order of the successful `break` commands.
+  const made: string[] = [];
+  const lines = out.split("\n");
+  let i = 0;
+  for (const spec of specs) {
+    // gdb answers each command with "Breakpoint N at …" or an error line; walk them in order.
+    while (i < lines.length && !/^(Breakpoint \d+ at |No |Function ")/.test(lines[i]!)) i++;
+    if (i >= lines.length) break;
+    if (lines[i]!.startsWith("Breakpoint")) made.push(spec);
+    i++;
+  }
+  const result = new Map<string, number[]>();
+  for (const m of out.matchAll(/^(\d+)(?:\.\d+)?\s+(?:breakpoint\s+keep\s+y\s+|y\s+)?(?:<MULTIPLE>\s*)?(0x[0-9a-f]+)?/gm)) {
+    if (!m[2]) continue;
+    const spec = made[Number(m[1]) - 1];
+    if (spec === undefined) continue;
+    const list = result.get(spec) ?? [];
+    list.push(parseInt(m[2], 16));
+    result.set(spec, list);
+  }
+  return result;
 }
 
 /** `info scope SPEC`: symbol name → gdb's description of its location. */
