@@ -157,6 +157,20 @@ class TypePrinter {
     if (n > 0) this.out(" ".repeat(n));
   }
 
+  /** Run `f` one level deeper; beyond MAX_DEPTH print a marker instead (cyclic DWARF). */
+  private nested(f: () => void): void {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth--;
+      this.out("<type nesting too deep>");
+      return;
+    }
+    try {
+      f();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private modifiers(quals: Set<Qualifier>, preSpace: boolean, postSpace: boolean): void {
     let did = false;
     for (const q of ["const", "volatile", "restrict", "atomic"] as const) {
@@ -197,6 +211,10 @@ class TypePrinter {
   }
 
   private printBase(t: CType, show: number, level: number, podata: OffsetData | null): void {
+    this.nested(() => this.printBase1(t, show, level, podata));
+  }
+
+  private printBase1(t: CType, show: number, level: number, podata: OffsetData | null): void {
     const { core, quals } = peel(t);
     const name = nameOf(core);
     if (show <= 0 && name !== undefined) {
@@ -258,6 +276,10 @@ class TypePrinter {
   }
 
   private prefix(t: CType, show: number, passedPtr: boolean, needPostSpace: boolean): void {
+    this.nested(() => this.prefix1(t, show, passedPtr, needPostSpace));
+  }
+
+  private prefix1(t: CType, show: number, passedPtr: boolean, needPostSpace: boolean): void {
     const { core, quals } = peel(t);
     if (nameOf(core) !== undefined && show <= 0) return;
     switch (core.kind) {
@@ -297,6 +319,10 @@ class TypePrinter {
   }
 
   private suffix(t: CType, show: number, passedPtr: boolean): void {
+    this.nested(() => this.suffix1(t, show, passedPtr));
+  }
+
+  private suffix1(t: CType, show: number, passedPtr: boolean): void {
     const { core } = peel(t);
     if (nameOf(core) !== undefined && show <= 0) return;
     switch (core.kind) {
