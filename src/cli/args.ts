@@ -33,9 +33,14 @@ export type Command =
   | { kind: "trace"; opts: RunOptions; funcs: string[]; prints: string[]; cond?: string }
   | { kind: "demo"; opts: RunOptions }
   | { kind: "doctor"; opts: RunOptions }
-  | { kind: "wizard" };
+  | { kind: "wizard" }
+  | { kind: "info"; opts: RunOptions; what: InfoWhat; arg?: string };
 
-export const SUBCOMMANDS = ["trace", "demo", "doctor", "wizard", "help"] as const;
+/** `wraith info WHAT [ARG] -t BIN`: questions answered from debug info alone. */
+export const INFO_TOPICS = ["functions", "line", "scope", "type", "cfa"] as const;
+export type InfoWhat = (typeof INFO_TOPICS)[number];
+
+export const SUBCOMMANDS = ["trace", "info", "demo", "doctor", "wizard", "help"] as const;
 
 interface FlagSpec {
   names: string[];
@@ -99,6 +104,7 @@ const FLAGS: FlagSpec[] = [
   { names: ["--dry-run"], value: false, apply: (o) => (o.dryRun = true) },
   { names: ["--dry-run-details", "--details"], value: false, apply: (o) => ((o.dryRun = true), (o.dryRunDetails = true)) },
   { names: ["-d", "--debug-file"], value: true, apply: (o, v) => (o.debugFile = v) },
+  { names: ["--limit"], value: true, apply: (o, v) => (o.count = int("--limit", v, 1)), only: ["info"] },
   { names: ["--mem-dump-cap"], value: true, apply: (o, v) => (o.memDumpCap = int("--mem-dump-cap", v, 1, 65536)) },
   { names: ["--verbose", "-v"], value: false, apply: (o) => (o.verbose = true) },
   { names: ["--func", "-f"], value: true, apply: (_o, v, x) => x.funcs.push(v), only: ["trace"] },
@@ -133,7 +139,11 @@ export function parseArgs(argv: string[]): Command {
       opts.launch = rest;
       break;
     }
-    if (positional.length > 0 || !a.startsWith("-") || a === "-") {
+    if (kind === "info" && !a.startsWith("-") && positional.length < 2) {
+      positional.push(a);
+      continue;
+    }
+    if (!a.startsWith("-") || a === "-") {
       // GhostScope form: `wraith [options] /path/to/program args…` launches it;
       // everything from the program on belongs to the program.
       if (kind === "run") {
@@ -177,6 +187,17 @@ export function parseArgs(argv: string[]): Command {
       return { kind, opts };
     case "wizard":
       return { kind };
+    case "info": {
+      const [what, arg] = positional;
+      if (what === undefined) throw usage(`wraith info needs a question: ${INFO_TOPICS.join(", ")}`);
+      if (!(INFO_TOPICS as readonly string[]).includes(what)) {
+        const near = closeMatches(what, INFO_TOPICS, 1);
+        throw usage(`unknown info question '${what}'${near.length ? `; did you mean ${near[0]}?` : ""}; one of ${INFO_TOPICS.join(", ")}`);
+      }
+      if (arg === undefined && what !== "functions") throw usage(`wraith info ${what} needs an argument (see wraith help info)`);
+      if (opts.target === undefined && opts.pid === undefined) throw usage(`wraith info needs the binary: -t PATH (or -p PID for its executable)`);
+      return { kind, opts, what: what as InfoWhat, arg };
+    }
     default:
       break;
   }

@@ -32,6 +32,7 @@ export class WraithError extends Error {
 /** Exit codes for the error classes other folders throw, by class name, so cli depends on none of them. */
 const CODE_BY_CLASS: Record<string, ExitCodeValue> = {
   ElfError: ExitCode.TARGET,
+  DwarfError: ExitCode.TARGET,
   TargetError: ExitCode.TARGET,
   ResolveError: ExitCode.TARGET,
   VerifierError: ExitCode.KERNEL,

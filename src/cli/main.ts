@@ -10,6 +10,7 @@ import { helpText } from "./help.ts";
 import { runScript, type ScriptSource } from "./run.ts";
 import { runDemo } from "./demo.ts";
 import { oneShotScript } from "./oneshot.ts";
+import { runInfo } from "./info.ts";
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseArgs(argv);
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(cmd.opts);
     case "wizard":
       throw new WraithError("not supported yet: the wizard; use -s SCRIPT or 'wraith trace' (see wraith --help)", ExitCode.USAGE);
+    case "info":
+      return runInfo(cmd.what, cmd.arg, cmd.opts);
     case "trace":
       return runScript(cmd.opts, { name: "<trace>", text: oneShotScript(cmd.funcs, cmd.prints, cmd.cond) });
     case "run":

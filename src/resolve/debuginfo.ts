@@ -3,7 +3,7 @@
 // the derived facts resolution needs: where `break FUNC` stops, which
 // function holds an address, which file a declaration names.
 import { CallFrameInfo } from "../dwarf/cfi/index.ts";
-import { DW_AT, DW_TAG, DwarfFile, type Die, type Unit } from "../dwarf/index.ts";
+import { DW_AT, DW_TAG, DwarfError, DwarfFile, type Die, type Unit } from "../dwarf/index.ts";
 import { lineProgramForUnit } from "../dwarf/line/for-unit.ts";
 import type { LineProgram } from "../dwarf/line/index.ts";
 import { ElfFile } from "../elf/index.ts";
@@ -28,7 +28,13 @@ export class DebugInfo {
   /** The DWARF, from the binary or its separate debug file. Throws a one-line error when there is none. */
   get dwarf(): DwarfFile {
     if (!this.dwarfFile) {
-      this.dwarfFile = DwarfFile.open(this.elf, this.debugFile ? { debugFile: this.debugFile } : {});
+      try {
+        this.dwarfFile = DwarfFile.open(this.elf, this.debugFile ? { debugFile: this.debugFile } : {});
+      } catch (e) {
+        if (e instanceof DwarfError && /no DWARF debug info/.test(e.message))
+          throw new ResolveError(`${e.message}; rebuild it with -g, install its debug package, or give --debug-file`);
+        throw e;
+      }
       if (this.dwarfFile.compileUnits().length === 0)
         throw new ResolveError(`${this.path} has no debug info: rebuild it with -g, install its debug package, or give --debug-file`);
     }
