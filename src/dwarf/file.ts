@@ -9,7 +9,9 @@ import { type AddressRange, findRange, parseAranges } from "./aranges.ts";
 import { DW_UT } from "./constants.ts";
 import type { Die } from "./die.ts";
 import { type DebugFileOptions, type DebugSource, locateDebugInfo } from "./locate.ts";
-import { buildNameIndex, type IndexEntry, type NameIndex, type NameKind } from "./names.ts";
+import { type InlineInstance, InlineIndex } from "./inline.ts";
+import { buildNameIndex, type IndexEntry, NameIndex, type NameKind } from "./names.ts";
+import { type NameSourceKind, type NameSourcePreference, type NativeNames, openNativeNames } from "./native-names.ts";
 import { DwarfError } from "./reader.ts";
 import { parseUnitHeaders, Unit, type UnitHeader, type UnitOwner, type UnitSection } from "./unit.ts";
 
@@ -24,6 +26,13 @@ export class DwarfFile implements UnitOwner {
   private aranges?: AddressRange[];
   private unitRangeTable?: AddressRange[];
   private nameIndex?: NameIndex;
+  private nameSourcePref: NameSourcePreference = "auto";
+  /** undefined: not opened yet; null: none present, allowed or usable. */
+  private native?: NativeNames | null;
+  private readonly nativeErrors: string[] = [];
+  private nativeMisses = 0;
+  private readonly unitNames = new Map<Unit, NameIndex>();
+  private inlineIndex?: InlineIndex;
 
   private constructor(
     /** The module as loaded (what uprobes attach to). */
@@ -176,17 +185,91 @@ export class DwarfFile implements UnitOwner {
 
   /** The name index over every unit (built on first use by a fast scan of all DIEs). */
   index(): NameIndex {
-    return (this.nameIndex ??= buildNameIndex([...this.units(), ...this.units(".debug_types")], (unit, ref) => {
-      // A name living on a DIE the scan did not index (in another unit, or local).
-      const die = unit.reference(ref);
-      if (!die) return undefined;
-      return { name: die.name(), qualifiedName: die.qualifiedName(), linkageName: die.linkageName() };
-    }));
+    return (this.nameIndex ??= buildNameIndex([...this.units(), ...this.units(".debug_types")], this.resolveOrigin));
+  }
+
+  // A name living on a DIE the scan did not index (in another unit, or local).
+  private readonly resolveOrigin = (unit: Unit, ref: Parameters<Unit["reference"]>[0]) => {
+    const die = unit.reference(ref);
+    if (!die) return undefined;
+    return { name: die.name(), qualifiedName: die.qualifiedName(), linkageName: die.linkageName() };
+  };
+
+  /**
+   * Choose the name index lookups use: "auto" (default) takes .debug_names,
+   * else .gdb_index, else our scan; the others force one (falling back to the
+   * scan if it is absent or unusable).
+   */
+  useNameSource(pref: NameSourcePreference): void {
+    this.nameSourcePref = pref;
+    this.native = undefined;
+  }
+
+  /**
+   * Which index answers name lookups, why a present native index was
+   * rejected (`errors`: the DwarfError messages, for --verbose), how many
+   * units the native index does not cover (those are scanned), and how many
+   * lookups found no definition through it and were answered by the scan.
+   */
+  nameSource(): { kind: NameSourceKind; errors: readonly string[]; uncoveredUnits: number; scanFallbacks: number } {
+    const n = this.nativeNames();
+    return { kind: n ? n.kind : "scan", errors: this.nativeErrors, uncoveredUnits: n ? n.uncovered.length : 0, scanFallbacks: this.nativeMisses };
+  }
+
+  private nativeNames(): NativeNames | undefined {
+    if (this.native === undefined) {
+      const { index, errors } = openNativeNames(this, this.nameSourcePref);
+      this.nativeErrors.push(...errors);
+      this.native = index ?? null;
+    }
+    return this.native ?? undefined;
+  }
+
+  /** Our scan of one unit (cached): what the full index holds for that unit. */
+  private namesOfUnit(u: Unit): NameIndex {
+    let ix = this.unitNames.get(u);
+    if (!ix) this.unitNames.set(u, (ix = buildNameIndex([u], this.resolveOrigin)));
+    return ix;
+  }
+
+  /**
+   * Index entries named `name` (plain, qualified or linkage name), best
+   * first, and which index answered. Through a native index only the units
+   * it names (plus any it does not cover) are scanned. Declarations, and
+   * further same-named definitions of a type in units the index does not
+   * name (gdb files a base type under one unit), can then be missing; a
+   * lookup with no definition at all goes to the full scan.
+   */
+  lookupWithSource(name: string, kind?: NameKind): { entries: IndexEntry[]; source: NameSourceKind } {
+    const native = this.nativeNames();
+    if (native) {
+      try {
+        const units = native.unitsFor(name);
+        if (units) {
+          const merged = new NameIndex();
+          for (const u of [...units, ...native.uncovered]) for (const e of this.namesOfUnit(u).lookup(name)) merged.add(e);
+          const entries = merged.lookup(name, kind);
+          // Producers index only DIEs with an address, and gdb files some
+          // names under another unit or spelling ("unsigned long" for "long
+          // unsigned int", an extern under the unit declaring it). So an
+          // answer without a single definition is not trusted: the scan
+          // decides (and finds the name if it exists anywhere).
+          if (entries.some((e) => !e.declaration)) return { entries, source: native.kind };
+          this.nativeMisses++;
+        }
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        // Corrupt index: remember why, and answer from the scan from now on.
+        this.nativeErrors.push(`${native.kind === "debug_names" ? ".debug_names" : ".gdb_index"}: ${e.message}`);
+        this.native = null;
+      }
+    }
+    return { entries: this.index().lookup(name, kind), source: "scan" };
   }
 
   /** Index entries named `name` (plain, qualified or linkage name), best first. */
   lookup(name: string, kind?: NameKind): IndexEntry[] {
-    return this.index().lookup(name, kind);
+    return this.lookupWithSource(name, kind).entries;
   }
 
   /** The DIE of an index entry. */
@@ -209,5 +292,17 @@ export class DwarfFile implements UnitOwner {
   /** Types named `name` (struct/class/union/enum tags, typedefs, base types): complete types first. */
   findTypes(name: string): Die[] {
     return this.lookup(name, "type").map((e) => this.entryDie(e));
+  }
+
+  // ---- inlining --------------------------------------------------------------------
+
+  /**
+   * Every copy of function `fn`'s code: the out-of-line concrete DIEs and
+   * the DW_TAG_inlined_subroutine DIEs whose abstract origin is `fn` — or,
+   * when `fn` is itself a concrete or inlined copy, its abstract instance.
+   * See inline.ts.
+   */
+  inlinedInstances(fn: Die): InlineInstance[] {
+    return (this.inlineIndex ??= new InlineIndex(this)).instances(fn);
   }
 }

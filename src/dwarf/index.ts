@@ -8,6 +8,10 @@ export { Die, type Attribute, type PcRange, SCOPE_TAGS } from "./die.ts";
 export { Abbrev, AbbrevTable, type AttrSpec, parseAbbrevTable } from "./abbrev.ts";
 export { type AddressRange, findRange, parseAranges } from "./aranges.ts";
 export { NameIndex, buildNameIndex, type IndexEntry, type NameKind } from "./names.ts";
+export { type NameSourceKind, type NameSourcePreference, type NativeNames, lookupKeys, lastComponent, openNativeNames } from "./native-names.ts";
+export { DebugNames, type DebugNamesEntry, NameIndexUnit, djbHashFolded } from "./debug-names.ts";
+export { GDB_SYMBOL_KIND, GdbIndex, type GdbIndexCu, type GdbSymbolRef, type GdbAddressRange, gdbIndexHash } from "./gdb-index.ts";
+export { type InlineInstance, InlineIndex } from "./inline.ts";
 export {
   type AttrKind,
   type AttrValue,
