@@ -74,7 +74,7 @@ describe("wraith info", () => {
     expect(t.stderr.trim().split("\n")).toHaveLength(1);
     const nodebug = await runWraith(["info", "functions", "-t", "/bin/true"]);
     expect(nodebug.code).toBe(3);
-    expect(nodebug.stderr.trim()).toMatch(/^wraith: error: .*no debug info/);
+    expect(nodebug.stderr.trim()).toMatch(/^wraith: error: no DWARF debug info for \/bin\/true.*; rebuild it with -g/);
     const amb = await runWraith(["info", "line", "nosuch.c:3", "-t", bin]);
     expect(amb.code).toBe(3);
     expect(amb.stderr).toMatch(/no source file matching nosuch\.c/);
