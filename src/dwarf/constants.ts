@@ -686,9 +686,20 @@ export const DW_OP = {
   reinterpret: 0xa9,
   GNU_push_tls_address: 0xe0,
   APPLE_uninit: 0xf0,
+  // GNU extensions gcc emits (binutils' dwarf2.def); GNU_uninit shares 0xf0 with APPLE_uninit.
+  GNU_uninit: 0xf0,
+  GNU_encoded_addr: 0xf1,
+  GNU_implicit_pointer: 0xf2,
   GNU_entry_value: 0xf3,
+  GNU_const_type: 0xf4,
+  GNU_regval_type: 0xf5,
+  GNU_deref_type: 0xf6,
+  GNU_convert: 0xf7,
+  GNU_reinterpret: 0xf9,
+  GNU_parameter_ref: 0xfa,
   GNU_addr_index: 0xfb,
   GNU_const_index: 0xfc,
+  GNU_variable_value: 0xfd,
 } as const;
 
 /** Call frame instructions. */
