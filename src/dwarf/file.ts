@@ -238,7 +238,7 @@ export class DwarfFile implements UnitOwner {
    * it names (plus any it does not cover) are scanned. Declarations, and
    * further same-named definitions of a type in units the index does not
    * name (gdb files a base type under one unit), can then be missing; a
-   * lookup with no definition at all goes to the full scan.
+   * lookup where some kind has no definition goes to the full scan.
    */
   lookupWithSource(name: string, kind?: NameKind): { entries: IndexEntry[]; source: NameSourceKind } {
     const native = this.nativeNames();
@@ -251,10 +251,11 @@ export class DwarfFile implements UnitOwner {
           const entries = merged.lookup(name, kind);
           // Producers index only DIEs with an address, and gdb files some
           // names under another unit or spelling ("unsigned long" for "long
-          // unsigned int", an extern under the unit declaring it). So an
-          // answer without a single definition is not trusted: the scan
-          // decides (and finds the name if it exists anywhere).
-          if (entries.some((e) => !e.declaration)) return { entries, source: native.kind };
+          // unsigned int", an extern or a type-unit type under the unit that
+          // declares it). So an answer is trusted only if every kind in it
+          // has a definition; otherwise the scan decides (and finds the name
+          // if it exists anywhere).
+          if (entries.length > 0 && entries.every((e) => !e.declaration || entries.some((d) => d.kind === e.kind && !d.declaration))) return { entries, source: native.kind };
           this.nativeMisses++;
         }
       } catch (e) {
