@@ -11,7 +11,7 @@ import { CACHE, FIXTURES, compileFixture } from "../helpers/fixtures.ts";
 import { run } from "./core-oracle.ts";
 
 /** A copy of `bin` with an index added by gdb-add-index (.gdb_index, or .debug_names with -dwarf-5). */
-export function withGdbIndex(bin: string, dwarf5 = false): string {
+function withGdbIndex(bin: string, dwarf5 = false): string {
   const out = `${bin}.${dwarf5 ? "gdbnames" : "gdbindex"}`;
   if (existsSync(out)) return out;
   const tmp = `${out}.tmp${process.pid}`;
