@@ -27,6 +27,7 @@ export type LineLookup =
 export class LineProgram {
   private executed?: ExecutedProgram;
   private sortedSequences?: LineSequence[];
+  private rowObjects?: LineRow[];
 
   private constructor(
     readonly header: LineProgramHeader,
@@ -49,9 +50,18 @@ export class LineProgram {
     return (this.executed ??= runProgram(this.header, this.program, this.options.compDir));
   }
 
-  /** Every row in program order. */
+  /** Every row in program order (as objects: the queries below avoid this). */
   rows(): readonly LineRow[] {
-    return this.run().rows;
+    if (!this.rowObjects) {
+      const t = this.run().rows;
+      this.rowObjects = Array.from({ length: t.count }, (_, i) => t.row(i));
+    }
+    return this.rowObjects;
+  }
+
+  /** Number of rows. */
+  get rowCount(): number {
+    return this.run().rows.count;
   }
 
   sequences(): readonly LineSequence[] {
@@ -110,12 +120,12 @@ export class LineProgram {
   private coveringRowIndex(address: number): number {
     const seq = this.sequenceFor(address);
     if (!seq) return -1;
-    const rows = this.rows();
+    const addr = this.run().rows.address;
     let lo = seq.firstRow;
     let hi = seq.endRow; // the end_sequence row never covers anything
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (rows[mid].address <= address) lo = mid + 1;
+      if (addr[mid]! <= address) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1 >= seq.firstRow ? lo - 1 : -1;
@@ -129,18 +139,20 @@ export class LineProgram {
   rowsFor(address: number): LineRow[] {
     const i = this.coveringRowIndex(address);
     if (i < 0) return [];
-    const rows = this.rows();
-    const at = rows[i].address;
+    const t = this.run().rows;
+    const at = t.address[i];
     let first = i;
     const seq = this.sequenceFor(address)!;
-    while (first > seq.firstRow && rows[first - 1].address === at) first--;
-    return rows.slice(first, i + 1);
+    while (first > seq.firstRow && t.address[first - 1] === at) first--;
+    const out: LineRow[] = [];
+    for (let j = first; j <= i; j++) out.push(t.row(j));
+    return out;
   }
 
   /** The row in force at `address` (the last of rowsFor, as addr2line and llvm-symbolizer choose). */
   lineAt(address: number): LineRow | undefined {
     const i = this.coveringRowIndex(address);
-    return i < 0 ? undefined : this.rows()[i];
+    return i < 0 ? undefined : this.run().rows.row(i);
   }
 
   /** Distinct full paths of files whose path ends with `suffix` on component boundaries. */
@@ -160,7 +172,7 @@ export class LineProgram {
     if (paths.length === 0) return { kind: "noFile" };
     if (paths.length > 1) return { kind: "ambiguous", candidates: paths.sort() };
     const path = paths[0];
-    const rows = this.rows();
+    const t = this.run().rows;
     let best: number | undefined;
     const fileIsPath = new Map<number, boolean>();
     const inFile = (f: number) => {
@@ -168,14 +180,16 @@ export class LineProgram {
       if (v === undefined) fileIsPath.set(f, (v = this.file(f)?.path === path));
       return v;
     };
-    for (const r of rows) {
-      if (r.endSequence || !r.isStmt || r.line < line || !inFile(r.file)) continue;
-      if (best === undefined || r.line < best) best = r.line;
+    const wanted = (i: number) => !t.isEndSequence(i) && t.isStmt(i) && inFile(t.fileAt(i));
+    for (let i = 0; i < t.count; i++) {
+      const l = t.lineAt(i);
+      if (l < line || !wanted(i)) continue;
+      if (best === undefined || l < best) best = l;
       if (best === line) break;
     }
     if (best === undefined) return { kind: "noCode", file: path, requestedLine: line };
     const addresses = new Set<number>();
-    for (const r of rows) if (!r.endSequence && r.isStmt && r.line === best && inFile(r.file)) addresses.add(r.address);
+    for (let i = 0; i < t.count; i++) if (t.lineAt(i) === best && wanted(i)) addresses.add(t.address[i]!);
     return { kind: "found", file: path, requestedLine: line, line: best, addresses: [...addresses].sort((a, b) => a - b) };
   }
 
@@ -188,6 +202,10 @@ export class LineProgram {
     if (highPc <= lowPc) throw new DwarfError(`empty function range 0x${lowPc.toString(16)}..0x${highPc.toString(16)}`);
     const seq = this.sequenceFor(lowPc);
     if (!seq) return lowPc;
-    return prologueEndIn(this.rows(), seq, lowPc, highPc, hints);
+    // Only the function's rows of the sequence matter.
+    const t = this.run().rows;
+    const fnRows: LineRow[] = [];
+    for (let i = seq.firstRow; i < seq.endRow; i++) if (t.address[i]! >= lowPc && t.address[i]! < highPc) fnRows.push(t.row(i));
+    return prologueEndIn(fnRows, lowPc, highPc, hints);
   }
 }

@@ -1,10 +1,12 @@
 // The line number state machine (DWARF 5 §6.2.2, §6.2.5): runs a program's
-// opcodes and produces its rows. Sequences (runs of rows ending in
-// DW_LNE_end_sequence) are recorded as row index ranges.
+// opcodes and produces its rows (into a columnar LineTable, see table.ts).
+// Sequences (runs of rows ending in DW_LNE_end_sequence) are recorded as row
+// index ranges.
 
 import { DW_LNE, DW_LNS } from "../constants.ts";
 import { Reader } from "../reader.ts";
 import { type LineFile, type LineProgramHeader, makeFile } from "./header.ts";
+import { LineTable } from "./table.ts";
 
 export interface LineRow {
   address: number;
@@ -28,14 +30,14 @@ export interface LineSequence {
   start: number;
   /** Address of the end_sequence row: one past the last byte covered. */
   end: number;
-  /** Index of the first row in LineProgram.rows(). */
+  /** Index of the first row in LineProgram.rows() (and the LineTable). */
   firstRow: number;
   /** Index of the end_sequence row. */
   endRow: number;
 }
 
 export interface ExecutedProgram {
-  rows: LineRow[];
+  rows: LineTable;
   sequences: LineSequence[];
   /** Files added by DW_LNE_define_file (DWARF 2–4), after the header's. */
   definedFiles: LineFile[];
@@ -44,7 +46,8 @@ export interface ExecutedProgram {
 export function runProgram(header: LineProgramHeader, program: Uint8Array, compDir: string | undefined): ExecutedProgram {
   const r = new Reader(program, ".debug_line", 0, header.programOffset);
   const { minimumInstructionLength: minLen, maximumOperationsPerInstruction: maxOps, lineBase, lineRange, opcodeBase } = header;
-  const rows: LineRow[] = [];
+  // Rows take at least one opcode byte each; most take one to four.
+  const rows = new LineTable(Math.min(program.length, 1024 + (program.length >> 2)));
   const sequences: LineSequence[] = [];
   const definedFiles: LineFile[] = [];
   let seqFirst = 0;
@@ -64,17 +67,51 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     }
     if (!Number.isSafeInteger(s.address) || s.address < 0) r.fail(`address 0x${s.address.toString(16)} out of range`, at);
   };
+  // Opcodes and their LEB128 operands are read straight from the bytes: a big
+  // unit has hundreds of thousands. Anything unusual (long LEB128s, the end of
+  // the program, extended opcodes) goes through the checked Reader at `pos`.
+  const bytes = program;
+  let pos = 0;
+  const uleb = (): number => {
+    const b = bytes[pos];
+    if (b !== undefined && b < 0x80) {
+      pos++;
+      return b;
+    }
+    r.pos = pos;
+    const v = r.uleb();
+    pos = r.pos;
+    return v;
+  };
+  const sleb = (): number => {
+    const b0 = bytes[pos];
+    if (b0 !== undefined && b0 < 0x80) {
+      pos++;
+      return b0 & 0x40 ? b0 - 0x80 : b0;
+    }
+    const b1 = bytes[pos + 1];
+    if (b0 !== undefined && b1 !== undefined && b1 < 0x80) {
+      pos += 2;
+      const v = (b0 & 0x7f) | (b1 << 7);
+      return b1 & 0x40 ? v - 0x4000 : v;
+    }
+    r.pos = pos;
+    const v = r.sleb();
+    pos = r.pos;
+    return v;
+  };
   const emit = () => {
-    rows.push({ ...s });
+    rows.push(s);
     s.basicBlock = false;
     s.prologueEnd = false;
     s.epilogueBegin = false;
     s.discriminator = 0;
   };
 
-  while (!r.atEnd) {
-    const at = r.pos;
-    const op = r.u8();
+  const n = bytes.length;
+  while (pos < n) {
+    const at = pos;
+    const op = bytes[pos++]!;
     if (op >= opcodeBase) {
       const adjusted = op - opcodeBase;
       advance(Math.floor(adjusted / lineRange), at);
@@ -84,16 +121,18 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     }
     switch (op) {
       case DW_LNS.extended_op: {
-        const len = r.uleb();
+        const len = uleb();
         if (len === 0) break; // nothing to do, and nothing to skip
+        r.pos = pos;
         const body = r.sub(len);
+        pos = r.pos;
         const sub = body.u8();
         switch (sub) {
           case DW_LNE.end_sequence:
             s.endSequence = true;
             emit();
-            sequences.push({ start: rows[seqFirst].address, end: s.address, firstRow: seqFirst, endRow: rows.length - 1 });
-            seqFirst = rows.length;
+            sequences.push({ start: rows.address[seqFirst]!, end: s.address, firstRow: seqFirst, endRow: rows.count - 1 });
+            seqFirst = rows.count;
             s = fresh();
             break;
           case DW_LNE.set_address:
@@ -118,25 +157,28 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
         break;
       }
       case DW_LNS.copy: emit(); break;
-      case DW_LNS.advance_pc: advance(r.uleb(), at); break;
-      case DW_LNS.advance_line: s.line += r.sleb(); break;
-      case DW_LNS.set_file: s.file = r.uleb(); break;
-      case DW_LNS.set_column: s.column = r.uleb(); break;
+      case DW_LNS.advance_pc: advance(uleb(), at); break;
+      case DW_LNS.advance_line: s.line += sleb(); break;
+      case DW_LNS.set_file: s.file = uleb(); break;
+      case DW_LNS.set_column: s.column = uleb(); break;
       case DW_LNS.negate_stmt: s.isStmt = !s.isStmt; break;
       case DW_LNS.set_basic_block: s.basicBlock = true; break;
       case DW_LNS.const_add_pc: advance(Math.floor((255 - opcodeBase) / lineRange), at); break;
       case DW_LNS.fixed_advance_pc:
+        r.pos = pos;
         s.address += r.u16();
+        pos = r.pos;
         s.opIndex = 0;
         break;
       case DW_LNS.set_prologue_end: s.prologueEnd = true; break;
       case DW_LNS.set_epilogue_begin: s.epilogueBegin = true; break;
-      case DW_LNS.set_isa: s.isa = r.uleb(); break;
+      case DW_LNS.set_isa: s.isa = uleb(); break;
       default:
         // A standard opcode this reader does not know (opcode_base > 13): skip its LEB128 operands.
-        for (let i = 0; i < header.standardOpcodeLengths[op - 1]; i++) r.uleb();
+        for (let i = 0; i < header.standardOpcodeLengths[op - 1]; i++) uleb();
     }
   }
   // Rows after the last end_sequence belong to no sequence (a truncated program); they are kept as rows only.
+  rows.trim();
   return { rows, sequences, definedFiles };
 }

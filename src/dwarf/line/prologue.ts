@@ -16,7 +16,7 @@
 // Callers that know nothing of producer or code get rule 1, then rule 2,
 // which is the classic line-table heuristic and what gdb does at -O0.
 
-import type { LineRow, LineSequence } from "./program.ts";
+import type { LineRow } from "./program.ts";
 
 export interface PrologueHints {
   /** DW_AT_producer of the unit ("GNU C17 12.2.0 …", "Debian clang version 14…"). */
@@ -29,16 +29,6 @@ export interface PrologueHints {
 
 export function isLlvmProducer(producer: string | undefined): boolean {
   return producer !== undefined && /\bclang\b|\bflang\b|LLVM/i.test(producer);
-}
-
-/** The rows of one sequence that lie in [lowPc, highPc), ignoring end_sequence. */
-function rowsIn(rows: readonly LineRow[], seq: LineSequence, lowPc: number, highPc: number): LineRow[] {
-  const out: LineRow[] = [];
-  for (let i = seq.firstRow; i < seq.endRow; i++) {
-    const r = rows[i];
-    if (r.address >= lowPc && r.address < highPc) out.push(r);
-  }
-  return out;
 }
 
 /** Address of the first row after the one covering `pc` whose address is higher (gdb's sal.end). */
@@ -80,8 +70,8 @@ export function framePointerSetupLength(code: Uint8Array): number {
   return 0;
 }
 
-export function prologueEndIn(rows: readonly LineRow[], seq: LineSequence, lowPc: number, highPc: number, hints: PrologueHints = {}): number {
-  const fnRows = rowsIn(rows, seq, lowPc, highPc);
+/** `fnRows`: the rows of the sequence holding lowPc that lie in [lowPc, highPc), in order, without end_sequence. */
+export function prologueEndIn(fnRows: LineRow[], lowPc: number, highPc: number, hints: PrologueHints = {}): number {
   if (fnRows.length === 0) return lowPc;
   // gdb looks for prologue_end only among rows of the file the entry row names.
   const entryFile = rowAt(fnRows, lowPc)?.file ?? fnRows[0].file;
