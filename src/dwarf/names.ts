@@ -201,7 +201,7 @@ function scanUnit(unit: Unit, index: NameIndex, byOffset: Map<string, IndexEntry
     const kind = parent && !parent.local ? KIND_OF_TAG.get(tag) : undefined;
     let prefixForChildren = parent?.prefix ?? "";
     if (kind === undefined || (tag === DW_TAG.member && !parent!.record)) {
-      const fixed = abbrev.fixedSize(unit);
+      const fixed = unit.attrBytes(abbrev);
       if (fixed !== undefined) r.skip(fixed);
       else for (const a of abbrev.attrs) skipForm(r, a.form, unit);
     } else {

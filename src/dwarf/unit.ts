@@ -181,6 +181,22 @@ export class Unit implements UnitHeader, FormContext {
     return (this.abbrevTable ??= this.owner.abbrevTable(this.abbrevOffset));
   }
 
+  private fixedSizes?: Int32Array;
+  /**
+   * Byte size of the attributes of a DIE with abbreviation `abbrev` when
+   * fixed in this unit's encoding, else undefined. Scans of every DIE ask
+   * this once per DIE, so the answers are kept in an array by code.
+   */
+  attrBytes(abbrev: Abbrev): number | undefined {
+    // Codes are usually dense from 1; rarer huge codes take the slow path.
+    const sizes = (this.fixedSizes ??= new Int32Array(Math.min(65536, this.abbrevs.size + 1)).fill(-2));
+    const code = abbrev.code;
+    if (code >= sizes.length) return abbrev.fixedSize(this);
+    let n = sizes[code]!;
+    if (n === -2) sizes[code] = n = abbrev.fixedSize(this) ?? -1;
+    return n < 0 ? undefined : n;
+  }
+
   /** A reader over this unit's bytes, positioned at section offset `at`. */
   reader(at: number): Reader {
     // Bounded by the unit's end so a DIE cannot read into the next unit.
@@ -489,7 +505,7 @@ function parseDieTree(unit: Unit): DieTree {
     const prev = last[last.length - 1]!;
     if (prev >= 0) siblings[prev] = i;
     last[last.length - 1] = i;
-    const fixed = abbrev.fixedSize(unit);
+    const fixed = unit.attrBytes(abbrev);
     if (fixed !== undefined) r.skip(fixed);
     else for (const a of abbrev.attrs) skipForm(r, a.form, unit);
     if (abbrev.hasChildren) {
