@@ -36,23 +36,19 @@ export function gdbBreakpoint(bin: string, spec: string): GdbBreakpoint | undefi
  * (absent when gdb cannot set the breakpoint).
  */
 export function gdbBreakpoints(bin: string, specs: string[]): Map<string, number[]> {
-  const out = gdbBatch(bin, [...specs.map((s) => `break ${s}`), "info breakpoints"]);
-  // Breakpoint numbers follow the order of the successful `break` commands.
-  const made: string[] = [];
-  const lines = out.split("\n");
-  let i = 0;
-  for (const spec of specs) {
-    // gdb answers each command with "Breakpoint N at …" or an error line; walk them in order.
-    while (i < lines.length && !/^(Breakpoint \d+ at |No |Function ")/.test(lines[i]!)) i++;
-    if (i >= lines.length) break;
-    if (lines[i]!.startsWith("Breakpoint")) made.push(spec);
-    i++;
-  }
+  // A marker after each `break` splits gdb's answers, so a failed one cannot shift the numbering.
+  const out = gdbBatch(bin, [...specs.flatMap((s) => [`break ${s}`, "echo @@wraith@@\\n"]), "info breakpoints"]);
+  const answers = out.split("@@wraith@@\n");
+  const numberOf = new Map<number, string>();
+  specs.forEach((spec, i) => {
+    const m = /^Breakpoint (\d+) at /m.exec(answers[i] ?? "");
+    if (m) numberOf.set(Number(m[1]), spec);
+  });
+  const table = answers[specs.length] ?? "";
   const result = new Map<string, number[]>();
-  for (const m of out.matchAll(/^(\d+)(?:\.\d+)?\s+(?:breakpoint\s+keep\s+y\s+|y\s+)?(?:<MULTIPLE>\s*)?(0x[0-9a-f]+)?/gm)) {
-    if (!m[2]) continue;
-    const spec = made[Number(m[1]) - 1];
-    if (spec === undefined) continue;
+  for (const m of table.matchAll(/^(\d+)(?:\.\d+)?\s+(?:breakpoint\s+keep\s+y\s+|y\s+)?(?:<MULTIPLE>\s*)?(0x[0-9a-f]+)?/gm)) {
+    const spec = numberOf.get(Number(m[1]));
+    if (!m[2] || spec === undefined) continue;
     const list = result.get(spec) ?? [];
     list.push(parseInt(m[2], 16));
     result.set(spec, list);
