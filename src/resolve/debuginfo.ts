@@ -7,6 +7,7 @@ import { DW_AT, DW_TAG, DwarfError, DwarfFile, type Die, type Unit } from "../dw
 import { lineProgramForUnit } from "../dwarf/line/for-unit.ts";
 import type { LineProgram } from "../dwarf/line/index.ts";
 import { ElfFile } from "../elf/index.ts";
+import { functionsBySymbol } from "./by-symbol.ts";
 import { ResolveError } from "./modules.ts";
 
 export class DebugInfo {
@@ -93,8 +94,19 @@ export class DebugInfo {
     return v;
   }
 
-  /** Function definitions with code named `name` (plain, qualified or linkage name). */
+  /**
+   * Function definitions with code named `name` (plain, qualified or linkage
+   * name): through the symbol table when it can answer (by-symbol.ts: one
+   * unit parsed), else through the name index.
+   */
   functionsNamed(name: string): Die[] {
+    const dwarf = this.dwarf;
+    const elfs = dwarf.debugElf === this.elf ? [this.elf] : [dwarf.debugElf, this.elf];
+    return functionsBySymbol(dwarf, elfs, name) ?? this.functionsFromIndex(name);
+  }
+
+  /** functionsNamed through the name index only. */
+  functionsFromIndex(name: string): Die[] {
     return this.dwarf.findFunctions(name).filter((d) => d.lowPc() !== undefined || d.ranges().length > 0);
   }
 
