@@ -501,9 +501,22 @@ function subrangeCount(c: Die): { count: number | undefined; variable: boolean }
   const lowerAttr = c.attr(DW_AT.lower_bound);
   const lower = lowerAttr?.kind === "constant" ? Number(asSigned(lowerAttr)) : defaultLowerBound(c);
   // An upper bound of -1 (all ones) is how some producers say "no elements / unknown".
+  // dataN forms carry no sign: like gdb, sign-extend them only for a signed
+  // index type (gcc writes `int a[250]`'s bound 249 as data1 0xf9).
+  if (upper.signedness === "unknown" && indexTypeUnsigned(c)) {
+    // Unsigned arithmetic as gdb does it: an all-ones 64-bit bound wraps to zero elements.
+    const n = BigInt.asUintN(64, asUnsigned(upper) - BigInt(lower) + 1n);
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? { count: Number(n), variable: false } : { count: undefined, variable: false };
+  }
   const hi = Number(asSigned(upper));
   if (hi < lower - 1) return { count: undefined, variable: false };
   return { count: hi - lower + 1, variable: false };
+}
+
+function indexTypeUnsigned(c: Die): boolean {
+  const t = c.type();
+  const enc = t?.tag === DW_TAG.base_type ? t.constant(DW_AT.encoding) : undefined;
+  return enc === DW_ATE.unsigned || enc === DW_ATE.unsigned_char;
 }
 
 function defaultLowerBound(c: Die): number {
