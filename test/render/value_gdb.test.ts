@@ -1,0 +1,50 @@
+// formatValue against gdb 13's `print`, for every variable of the
+// render_values fixture (globals, file and function statics, parameters and
+// locals of stop_here), built with gcc and clang at -O0, DWARF 4 and 5.
+// The bytes, pointee strings and symbols come from gdb in the same stopped
+// process; the types come from our DWARF engine. Every text must be equal.
+import { describe, expect, test } from "bun:test";
+import { formatValue } from "../../src/render/value.ts";
+import { compileFixture } from "../helpers/fixtures.ts";
+import { type OracleRun, runOracle } from "./value_oracle.ts";
+
+/** Our documented wording for gdb's memory errors. */
+export function ourWording(gdb: string): string {
+  return gdb.replace(/<error: Cannot access memory at address (0x[0-9a-f]+)>/g, "<read error at $1>");
+}
+
+const MATRIX = (["gcc", "clang"] as const).flatMap((cc) => ([4, 5] as const).map((dwarf) => ({ cc, dwarf })));
+
+describe.each(MATRIX)("render_values $cc -gdwarf-$dwarf", ({ cc, dwarf }) => {
+  let run: OracleRun | undefined;
+  const get = () => (run ??= runOracle(compileFixture("render_values", { cc, dwarf, opt: "-O0" })));
+
+  test("every variable prints as gdb prints it", () => {
+    const { vars, symbols } = get();
+    expect(vars.length).toBeGreaterThan(200);
+    const symbolize = (a: bigint) => symbols.get(a);
+    const diffs: string[] = [];
+    for (const v of vars) {
+      const ours = formatValue(v.value, { symbolize, maxDepth: 20 });
+      if (ours !== ourWording(v.gdb)) diffs.push(`${v.name}\n  gdb:  ${v.gdb}\n  ours: ${ours}`);
+    }
+    console.log(`render_values ${cc} dwarf${dwarf}: ${vars.length - diffs.length}/${vars.length} values equal to gdb`);
+    expect(diffs).toEqual([]);
+  });
+
+  test("max-depth as gdb's `set print max-depth`", () => {
+    const { vars, symbols } = get();
+    const symbolize = (a: bigint) => symbols.get(a);
+    let n = 0;
+    const diffs: string[] = [];
+    for (const v of vars) {
+      for (const [depth, text] of v.depths) {
+        n++;
+        const ours = formatValue(v.value, { symbolize, maxDepth: depth });
+        if (ours !== ourWording(text)) diffs.push(`${v.name} depth ${depth}\n  gdb:  ${text}\n  ours: ${ours}`);
+      }
+    }
+    expect(n).toBeGreaterThan(10);
+    expect(diffs).toEqual([]);
+  });
+});
