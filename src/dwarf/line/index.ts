@@ -120,12 +120,12 @@ export class LineProgram {
   private coveringRowIndex(address: number): number {
     const seq = this.sequenceFor(address);
     if (!seq) return -1;
-    const addr = this.run().rows.address;
+    const t = this.run().rows;
     let lo = seq.firstRow;
     let hi = seq.endRow; // the end_sequence row never covers anything
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (addr[mid]! <= address) lo = mid + 1;
+      if (t.addressAt(mid) <= address) lo = mid + 1;
       else hi = mid;
     }
     return lo - 1 >= seq.firstRow ? lo - 1 : -1;
@@ -140,10 +140,10 @@ export class LineProgram {
     const i = this.coveringRowIndex(address);
     if (i < 0) return [];
     const t = this.run().rows;
-    const at = t.address[i];
+    const at = t.addressAt(i);
     let first = i;
     const seq = this.sequenceFor(address)!;
-    while (first > seq.firstRow && t.address[first - 1] === at) first--;
+    while (first > seq.firstRow && t.addressAt(first - 1) === at) first--;
     const out: LineRow[] = [];
     for (let j = first; j <= i; j++) out.push(t.row(j));
     return out;
@@ -189,7 +189,7 @@ export class LineProgram {
     }
     if (best === undefined) return { kind: "noCode", file: path, requestedLine: line };
     const addresses = new Set<number>();
-    for (let i = 0; i < t.count; i++) if (t.lineAt(i) === best && wanted(i)) addresses.add(t.address[i]!);
+    for (let i = 0; i < t.count; i++) if (t.lineAt(i) === best && wanted(i)) addresses.add(t.addressAt(i));
     return { kind: "found", file: path, requestedLine: line, line: best, addresses: [...addresses].sort((a, b) => a - b) };
   }
 
@@ -205,7 +205,10 @@ export class LineProgram {
     // Only the function's rows of the sequence matter.
     const t = this.run().rows;
     const fnRows: LineRow[] = [];
-    for (let i = seq.firstRow; i < seq.endRow; i++) if (t.address[i]! >= lowPc && t.address[i]! < highPc) fnRows.push(t.row(i));
+    for (let i = seq.firstRow; i < seq.endRow; i++) {
+      const a = t.addressAt(i);
+      if (a >= lowPc && a < highPc) fnRows.push(t.row(i));
+    }
     return prologueEndIn(fnRows, lowPc, highPc, hints);
   }
 }

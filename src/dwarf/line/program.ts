@@ -46,8 +46,7 @@ export interface ExecutedProgram {
 export function runProgram(header: LineProgramHeader, program: Uint8Array, compDir: string | undefined): ExecutedProgram {
   const r = new Reader(program, ".debug_line", 0, header.programOffset);
   const { minimumInstructionLength: minLen, maximumOperationsPerInstruction: maxOps, lineBase, lineRange, opcodeBase } = header;
-  // Rows take at least one opcode byte each; most take one to four.
-  const rows = new LineTable(Math.min(program.length, 1024 + (program.length >> 2)));
+  const rows = new LineTable();
   const sequences: LineSequence[] = [];
   const definedFiles: LineFile[] = [];
   let seqFirst = 0;
@@ -131,7 +130,7 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
           case DW_LNE.end_sequence:
             s.endSequence = true;
             emit();
-            sequences.push({ start: rows.address[seqFirst]!, end: s.address, firstRow: seqFirst, endRow: rows.count - 1 });
+            sequences.push({ start: rows.addressAt(seqFirst), end: s.address, firstRow: seqFirst, endRow: rows.count - 1 });
             seqFirst = rows.count;
             s = fresh();
             break;
@@ -179,6 +178,5 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     }
   }
   // Rows after the last end_sequence belong to no sequence (a truncated program); they are kept as rows only.
-  rows.trim();
   return { rows, sequences, definedFiles };
 }
