@@ -17,7 +17,8 @@
 //                ".a.b[1].c" (anonymous struct/union members add nothing to the path:
 //                their fields are reached as in C). For a pointer to a character type,
 //                the bytes read at the pointer (up to a NUL, or cut at a cap: set
-//                `truncated`); for a flexible `char x[]` member, the bytes at its address.
+//                `truncated`); for a flexible `char x[]` member, the bytes at its address;
+//                for a top-level C++ reference, the referent's bytes.
 //   }
 //   opts = { language?: "c" | "c++", maxDepth?: number (default 8, gdb's `print max-depth`),
 //            symbolize?: (address) => "sym" | "sym+off" | undefined  (gdb's `<sym+off>` after pointers) }
@@ -36,6 +37,10 @@
 //   and at most 200 elements per array, then `...`; structs and unions as
 //   `{a = 1, {anon = 2}, b = {…}}`, `{<No data fields>}` when empty; bitfields by value;
 //   function pointers as `0x401136 <tick>`; aggregates deeper than maxDepth as `{...}`.
+//   C++: base classes as `{<Base> = {…}, d = 2}`, `enum class` enumerators qualified
+//   (`Mode::On`), references as `(int &) @0x…: 5` at the top level (the referent's bytes
+//   are pointees[""]) and `@0x…` inside aggregates, decltype(nullptr) as `0`. Static data
+//   members are not shown (gdb prints them; they are not part of the object's bytes).
 //
 // Failures (our wording, never a made-up value):
 //   <optimized out>   <read error at 0x10>   <null>   <offsets unavailable>
@@ -191,15 +196,22 @@ interface EnumParts {
   unknown?: bigint;
 }
 
+/** An enumerator as gdb names it: C++ `enum class` enumerators are qualified (`Mode::On`). */
+function enumeratorName(e: EnumType, name: string): string {
+  if (!e.scoped) return name;
+  const scope = e.die?.qualifiedName() ?? e.name;
+  return scope ? `${scope}::${name}` : name;
+}
+
 function enumParts(e: EnumType, value: bigint, size: number): EnumParts {
   const exact = e.enumerators.find((x) => x.value === value);
-  if (exact) return { name: exact.name };
+  if (exact) return { name: enumeratorName(e, exact.name) };
   if (!isFlagEnum(e)) return {};
   let rest = value < 0n ? BigInt.asUintN(size * 8, value) : value;
   const flags: string[] = [];
   for (const x of e.enumerators) {
     if ((rest & x.value) !== 0n) {
-      flags.push(x.name);
+      flags.push(enumeratorName(e, x.name));
       rest &= ~x.value;
     }
   }
@@ -276,9 +288,12 @@ class Printer {
         return "<void>";
       case "function":
         return "{" + typeName(t, { language: this.opts.language }) + "}";
+      case "unspecified": {
+        // decltype(nullptr): gdb prints the integer. DWARF gives it no size: use what was read.
+        const n = Math.min(size ?? bytes.length - off, 8);
+        return n > 0 ? readLE(bytes, off, n).toString() : "<unknown type>";
+      }
       case "unknown":
-      case "unspecified":
-        if (s.kind === "unspecified" && complete && size) return this.raw(off, size);
         return "<unknown type>";
       default:
         break;
@@ -301,7 +316,8 @@ class Printer {
       case "reference": {
         const addr = readLE(bytes, off, s.size);
         const prefix = top ? `(${typeName(t, { language: this.opts.language })}) ` : "";
-        const p = this.v.pointees?.get(path);
+        // gdb shows what a reference refers to only at the top level; members show `@0x…`.
+        const p = top ? this.v.pointees?.get(path) : undefined;
         let referent = "";
         if (p) {
           const sub = new Printer({ type: s.target, status: p.status, bytes: p.bytes, errorAddress: p.errorAddress }, this.opts);

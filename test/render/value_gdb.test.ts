@@ -5,6 +5,7 @@
 // process; the types come from our DWARF engine. Every text must be equal.
 import { describe, expect, test } from "bun:test";
 import { formatValue } from "../../src/render/value.ts";
+import { compileCxxFixture } from "../dwarf/cxx_fixture.ts";
 import { compileFixture } from "../helpers/fixtures.ts";
 import { type OracleRun, runOracle } from "./value_oracle.ts";
 
@@ -25,7 +26,7 @@ describe.each(MATRIX)("render_values $cc -gdwarf-$dwarf", ({ cc, dwarf }) => {
     const symbolize = (a: bigint) => symbols.get(a);
     const diffs: string[] = [];
     for (const v of vars) {
-      const ours = formatValue(v.value, { symbolize, maxDepth: 20 });
+      const ours = formatValue(v.value, { symbolize, maxDepth: 20, language: v.language });
       if (ours !== ourWording(v.gdb)) diffs.push(`${v.name}\n  gdb:  ${v.gdb}\n  ours: ${ours}`);
     }
     console.log(`render_values ${cc} dwarf${dwarf}: ${vars.length - diffs.length}/${vars.length} values equal to gdb`);
@@ -40,11 +41,29 @@ describe.each(MATRIX)("render_values $cc -gdwarf-$dwarf", ({ cc, dwarf }) => {
     for (const v of vars) {
       for (const [depth, text] of v.depths) {
         n++;
-        const ours = formatValue(v.value, { symbolize, maxDepth: depth });
+        const ours = formatValue(v.value, { symbolize, maxDepth: depth, language: v.language });
         if (ours !== ourWording(text)) diffs.push(`${v.name} depth ${depth}\n  gdb:  ${text}\n  ours: ${ours}`);
       }
     }
     expect(n).toBeGreaterThan(10);
+    expect(diffs).toEqual([]);
+  });
+});
+
+const CXX = (["g++", "clang++"] as const).flatMap((cxx) => ([4, 5] as const).map((dwarf) => ({ cxx, dwarf })));
+
+describe.each(CXX)("render_values_cpp $cxx -gdwarf-$dwarf", ({ cxx, dwarf }) => {
+  test("every C++ variable prints as gdb prints it", () => {
+    const { vars, symbols } = runOracle(compileCxxFixture("render_values_cpp", { cxx, dwarf }), "render_values_cpp.cpp");
+    expect(vars.length).toBeGreaterThan(15);
+    const symbolize = (a: bigint) => symbols.get(a);
+    const diffs: string[] = [];
+    for (const v of vars) {
+      expect(v.language).toBe("c++");
+      const ours = formatValue(v.value, { symbolize, maxDepth: 20, language: v.language });
+      if (ours !== ourWording(v.gdb)) diffs.push(`${v.name}\n  gdb:  ${v.gdb}\n  ours: ${ours}`);
+    }
+    console.log(`render_values_cpp ${cxx} dwarf${dwarf}: ${vars.length - diffs.length}/${vars.length} values equal to gdb`);
     expect(diffs).toEqual([]);
   });
 });

@@ -7,13 +7,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DW_TAG, type Die, DwarfFile } from "../../src/dwarf/index.ts";
-import { type CType, TypeModel, sizeOf, stripTypedefs } from "../../src/dwarf/types/index.ts";
+import { type CType, TypeModel, languageOf, sizeOf, stripTypedefs } from "../../src/dwarf/types/index.ts";
 import type { CapturedValue, Pointee } from "../../src/render/value.ts";
 import { FIXTURES } from "../helpers/fixtures.ts";
 
 export interface OracleVar {
   name: string;
   type: CType;
+  language: "c" | "c++";
   /** gdb's `print` text after "$N = ". */
   gdb: string;
   /** Extra `print` texts under `set print max-depth N`. */
@@ -43,10 +44,11 @@ function isTextual(t: CType): boolean {
   const s = stripTypedefs(t);
   if (s.kind !== "base") return false;
   if (s.size === 1 && s.encoding !== 2 /* boolean */ && s.encoding !== 4 /* float */) return true;
+  if (s.encoding === 0x10 /* UTF: char16_t, char32_t */) return true;
   // wchar_t (typedef int) pointers print strings too.
   let c: CType = t;
   for (let i = 0; i < 16 && (c.kind === "typedef" || c.kind === "qualified"); i++) {
-    if (c.kind === "typedef" && c.name === "wchar_t") return true;
+    if (c.kind === "typedef" && /^(wchar_t|char16_t|char32_t)$/.test(c.name)) return true;
     c = c.target;
   }
   return false;
@@ -62,13 +64,17 @@ interface PointerPath {
   width: number;
   /** A flexible/zero-length array member: its address is what gdb shows. */
   flexible: boolean;
+  /** A top-level C++ reference: gdb prints the referent (this many bytes). */
+  referent?: number;
 }
 
 /** Every pointer (and flexible array member) inside a value of type t, by C access path. */
 function pointerPaths(t: CType, path: string, out: PointerPath[], depth = 0): void {
   if (depth > 12) return;
   const s = stripTypedefs(t);
-  if (s.kind === "pointer") {
+  if (s.kind === "reference" && depth === 0) {
+    out.push({ path, textual: false, width: 1, flexible: false, referent: sizeOf(s.target) ?? 0 });
+  } else if (s.kind === "pointer") {
     const target = s.target;
     const fn = stripTypedefs(target).kind === "function";
     out.push({ path, textual: !fn && isTextual(target), width: charWidth(target), flexible: false });
@@ -92,14 +98,14 @@ function pointerPaths(t: CType, path: string, out: PointerPath[], depth = 0): vo
   }
 }
 
-function variables(file: DwarfFile, model: TypeModel): { name: string; type: CType }[] {
-  const out: { name: string; type: CType }[] = [];
+function variables(file: DwarfFile, model: TypeModel): { name: string; type: CType; language: "c" | "c++" }[] {
+  const out: { name: string; type: CType; language: "c" | "c++" }[] = [];
   const seen = new Set<string>();
   const add = (d: Die) => {
     const name = d.name();
     if (!name || !NAME.test(name) || seen.has(name) || d.isDeclaration()) return;
     seen.add(name);
-    out.push({ name, type: model.typeOf(d) });
+    out.push({ name, type: model.typeOf(d), language: languageOf(d) });
   };
   const walk = (d: Die) => {
     for (const c of d.children()) {
@@ -145,7 +151,8 @@ export function runOracle(bin: string, source = "render_values.c"): OracleRun {
   const plans = vars.map((v) => {
     const ptrs: PointerPath[] = [];
     pointerPaths(v.type, "", ptrs);
-    return { ...v, size: sizeOf(v.type) ?? 0, ptrs };
+    // decltype(nullptr) has no DWARF size; it is pointer-sized.
+    return { ...v, size: sizeOf(v.type) ?? (stripTypedefs(v.type).kind === "unspecified" ? 8 : 0), ptrs };
   });
   for (const p of plans) {
     cmds.push(`echo @@@V ${p.name}\\n`, `print ${p.name}`);
@@ -155,6 +162,10 @@ export function runOracle(bin: string, source = "render_values.c"): OracleRun {
     cmds.push("echo @@@A\\n", `output/x (unsigned long)&${p.name}`, "echo \\n");
     for (const q of p.ptrs) {
       const expr = `${p.name}${q.path}`;
+      if (q.referent !== undefined) {
+        cmds.push(`echo @@@P ${q.path}\\n`, `x/${q.referent}xb &${expr}`);
+        continue;
+      }
       if (q.textual) cmds.push(`echo @@@P ${q.path}\\n`, `x/${201 * q.width}xb ${expr}`);
       cmds.push(`echo @@@S\\n`, q.flexible ? `output (void *)&${expr}` : `output (void *)(${expr})`, "echo \\n");
     }
@@ -201,9 +212,15 @@ export function runOracle(bin: string, source = "render_values.c"): OracleRun {
         pointees.set("", { status: x.error !== undefined ? "readError" : "ok", bytes: Uint8Array.from(x.bytes), errorAddress: x.error });
       }
     }
+    // A reference's own bytes are the referent's address (gdb's &ref).
+    if (stripTypedefs(plan.type).kind === "reference" && address !== undefined) {
+      bytes = [];
+      for (let i = 0n; i < 8n; i++) bytes.push(Number((address >> (8n * i)) & 0xffn));
+    }
     out.push({
       name,
       type: plan.type,
+      language: plan.language,
       gdb: pm[1]!,
       depths,
       value: { type: plan.type, status: "ok", bytes: Uint8Array.from(bytes), address, pointees },
