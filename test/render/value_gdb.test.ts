@@ -67,3 +67,22 @@ describe.each(CXX)("render_values_cpp $cxx -gdwarf-$dwarf", ({ cxx, dwarf }) => 
     expect(diffs).toEqual([]);
   });
 });
+
+// At -O2 globals live in memory as at -O0 and must print the same; locals in
+// registers (and partly optimized-out values, which need per-piece statuses)
+// are the tracer's business, not this oracle's.
+describe.each(MATRIX)("render_values -O2 globals $cc -gdwarf-$dwarf", ({ cc, dwarf }) => {
+  test("every global prints as gdb prints it", () => {
+    const { vars, symbols } = runOracle(compileFixture("render_values", { cc, dwarf, opt: "-O2" }));
+    const globals = vars.filter((v) => v.name.startsWith("g_"));
+    expect(globals.length).toBeGreaterThan(200);
+    const symbolize = (a: bigint) => symbols.get(a);
+    const diffs: string[] = [];
+    for (const v of globals) {
+      const ours = formatValue(v.value, { symbolize, maxDepth: 20 });
+      if (ours !== ourWording(v.gdb)) diffs.push(`${v.name}\n  gdb:  ${v.gdb}\n  ours: ${ours}`);
+    }
+    console.log(`render_values -O2 ${cc} dwarf${dwarf}: ${globals.length - diffs.length}/${globals.length} globals equal to gdb`);
+    expect(diffs).toEqual([]);
+  });
+});
