@@ -26,7 +26,8 @@ export type LineLookup =
 
 export class LineProgram {
   private executed?: ExecutedProgram;
-  private sortedSequences?: LineSequence[];
+  /** A run that kept only one range's rows (window.ts); at most one is made before the full run. */
+  private windowed?: ExecutedProgram;
   private rowObjects?: LineRow[];
 
   private constructor(
@@ -47,7 +48,29 @@ export class LineProgram {
   }
 
   private run(): ExecutedProgram {
-    return (this.executed ??= runProgram(this.header, this.program, this.options.compDir));
+    if (!this.executed) {
+      this.executed = runProgram(this.header, this.program, this.options.compDir);
+      this.windowed = undefined;
+    }
+    return this.executed;
+  }
+
+  /**
+   * A run that answers questions about addresses in [lo, hi): the full one
+   * if made, else a windowed run over that range. `mayWindow`: make a
+   * windowed run if there is none yet (the first function asked about);
+   * a second range needs the full run anyway.
+   */
+  private runFor(lo: number, hi: number, mayWindow: boolean): ExecutedProgram {
+    if (this.executed) return this.executed;
+    const w = this.windowed;
+    if (w?.window && lo >= w.window.lo && hi <= w.window.hi) return w;
+    if (mayWindow && !w) {
+      const run = runProgram(this.header, this.program, this.options.compDir, { lo, hi });
+      this.windowed = run;
+      if (!run.unusable) return run;
+    }
+    return this.run();
   }
 
   /** Every row in program order (as objects: the queries below avoid this). */
@@ -78,7 +101,7 @@ export class LineProgram {
     const i = this.header.version >= 5 ? index : index - 1;
     if (i < 0) return undefined;
     if (i < files.length) return files[i];
-    return this.executed?.definedFiles[i - files.length];
+    return (this.executed ?? this.windowed)?.definedFiles[i - files.length];
   }
 
   /** All files: the header's, then those defined by the program. */
@@ -88,7 +111,8 @@ export class LineProgram {
 
   /** Full path of the file a row names ("?" for a bad index, which readelf also tolerates). */
   filePath(index: number): string | undefined {
-    this.run();
+    // Any run has seen every DW_LNE_define_file.
+    if (!this.windowed) this.run();
     return this.file(index)?.path;
   }
 
@@ -97,30 +121,16 @@ export class LineProgram {
     return directoryPath(this.header, index, this.options.compDir);
   }
 
-  /** Sequences by start address; those of discarded code (address 0 tombstones) included. */
-  private bySequenceStart(): LineSequence[] {
-    return (this.sortedSequences ??= [...this.sequences()].sort((a, b) => a.start - b.start || a.end - b.end));
-  }
-
   /** The sequence covering `address` (the one starting closest below it, if several do). */
   sequenceFor(address: number): LineSequence | undefined {
-    const seqs = this.bySequenceStart();
-    let lo = 0;
-    let hi = seqs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (seqs[mid].start <= address) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo - 1; i >= 0; i--) if (address < seqs[i].end) return seqs[i];
-    return undefined;
+    return sequenceIn(this.runFor(address, address + 1, false), address);
   }
 
-  /** Index of the last row at or below `address` in its sequence, or -1. */
-  private coveringRowIndex(address: number): number {
-    const seq = this.sequenceFor(address);
+  /** Index of the last row at or below `address` in its sequence in `run`, or -1. */
+  private coveringRowIndex(run: ExecutedProgram, address: number): number {
+    const seq = sequenceIn(run, address);
     if (!seq) return -1;
-    const t = this.run().rows;
+    const t = run.rows;
     let lo = seq.firstRow;
     let hi = seq.endRow; // the end_sequence row never covers anything
     while (lo < hi) {
@@ -137,12 +147,13 @@ export class LineProgram {
    * address, e.g. an empty line's and the next line's).
    */
   rowsFor(address: number): LineRow[] {
-    const i = this.coveringRowIndex(address);
+    const run = this.runFor(address, address + 1, false);
+    const i = this.coveringRowIndex(run, address);
     if (i < 0) return [];
-    const t = this.run().rows;
+    const t = run.rows;
     const at = t.addressAt(i);
     let first = i;
-    const seq = this.sequenceFor(address)!;
+    const seq = sequenceIn(run, address)!;
     while (first > seq.firstRow && t.addressAt(first - 1) === at) first--;
     const out: LineRow[] = [];
     for (let j = first; j <= i; j++) out.push(t.row(j));
@@ -151,8 +162,9 @@ export class LineProgram {
 
   /** The row in force at `address` (the last of rowsFor, as addr2line and llvm-symbolizer choose). */
   lineAt(address: number): LineRow | undefined {
-    const i = this.coveringRowIndex(address);
-    return i < 0 ? undefined : this.run().rows.row(i);
+    const run = this.runFor(address, address + 1, false);
+    const i = this.coveringRowIndex(run, address);
+    return i < 0 ? undefined : run.rows.row(i);
   }
 
   /** Distinct full paths of files whose path ends with `suffix` on component boundaries. */
@@ -200,10 +212,11 @@ export class LineProgram {
    */
   prologueEnd(lowPc: number, highPc: number, hints: PrologueHints = {}): number {
     if (highPc <= lowPc) throw new DwarfError(`empty function range 0x${lowPc.toString(16)}..0x${highPc.toString(16)}`);
-    const seq = this.sequenceFor(lowPc);
+    // Only the function's rows of its sequence matter: a windowed run keeps just those.
+    const run = this.runFor(lowPc, highPc, true);
+    const seq = sequenceIn(run, lowPc);
     if (!seq) return lowPc;
-    // Only the function's rows of the sequence matter.
-    const t = this.run().rows;
+    const t = run.rows;
     const fnRows: LineRow[] = [];
     for (let i = seq.firstRow; i < seq.endRow; i++) {
       const a = t.addressAt(i);
@@ -211,4 +224,19 @@ export class LineProgram {
     }
     return prologueEndIn(fnRows, lowPc, highPc, hints);
   }
+}
+
+/** The sequence of `run` covering `address` (the one starting closest below it, if several do). */
+function sequenceIn(run: ExecutedProgram, address: number): LineSequence | undefined {
+  // Sorted by start; those of discarded code (address 0 tombstones) included.
+  const seqs = (run.sorted ??= [...run.sequences].sort((a, b) => a.start - b.start || a.end - b.end));
+  let lo = 0;
+  let hi = seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seqs[mid].start <= address) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) if (address < seqs[i].end) return seqs[i];
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { DW_LNE, DW_LNS } from "../constants.ts";
 import { Reader } from "../reader.ts";
 import { type LineFile, type LineProgramHeader, makeFile } from "./header.ts";
 import { LineTable } from "./table.ts";
+import { type AddressWindow, WindowedRows } from "./window.ts";
 
 export interface LineRow {
   address: number;
@@ -26,7 +27,7 @@ export interface LineRow {
 }
 
 export interface LineSequence {
-  /** Address of the first row. */
+  /** Address of the first row (kept or not, in a windowed run). */
   start: number;
   /** Address of the end_sequence row: one past the last byte covered. */
   end: number;
@@ -41,15 +42,24 @@ export interface ExecutedProgram {
   sequences: LineSequence[];
   /** Files added by DW_LNE_define_file (DWARF 2–4), after the header's. */
   definedFiles: LineFile[];
+  /** Set when the run kept only the rows that answer questions about this range (window.ts). */
+  window?: AddressWindow;
+  /** A windowed run found a sequence whose addresses go backwards: it cannot be used. */
+  unusable?: boolean;
+  /** Sequences by start address, computed on first use. */
+  sorted?: LineSequence[];
 }
 
-export function runProgram(header: LineProgramHeader, program: Uint8Array, compDir: string | undefined): ExecutedProgram {
+/** Run the program; with `window`, keep only the rows window.ts describes. */
+export function runProgram(header: LineProgramHeader, program: Uint8Array, compDir: string | undefined, window?: AddressWindow): ExecutedProgram {
   const r = new Reader(program, ".debug_line", 0, header.programOffset);
   const { minimumInstructionLength: minLen, maximumOperationsPerInstruction: maxOps, lineBase, lineRange, opcodeBase } = header;
   const rows = new LineTable();
+  const sink = window ? new WindowedRows(window, rows) : rows;
   const sequences: LineSequence[] = [];
   const definedFiles: LineFile[] = [];
   let seqFirst = 0;
+  let seqStart: number | undefined;
 
   const fresh = (): LineRow => ({
     address: 0, opIndex: 0, file: 1, line: 1, column: 0, isStmt: header.defaultIsStmt, basicBlock: false,
@@ -100,7 +110,8 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     return v;
   };
   const emit = () => {
-    rows.push(s);
+    seqStart ??= s.address;
+    sink.push(s);
     s.basicBlock = false;
     s.prologueEnd = false;
     s.epilogueBegin = false;
@@ -130,8 +141,9 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
           case DW_LNE.end_sequence:
             s.endSequence = true;
             emit();
-            sequences.push({ start: rows.addressAt(seqFirst), end: s.address, firstRow: seqFirst, endRow: rows.count - 1 });
+            sequences.push({ start: seqStart!, end: s.address, firstRow: seqFirst, endRow: rows.count - 1 });
             seqFirst = rows.count;
+            seqStart = undefined;
             s = fresh();
             break;
           case DW_LNE.set_address:
@@ -178,5 +190,6 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     }
   }
   // Rows after the last end_sequence belong to no sequence (a truncated program); they are kept as rows only.
+  if (sink instanceof WindowedRows) return { rows, sequences, definedFiles, window, unusable: !sink.monotonic };
   return { rows, sequences, definedFiles };
 }
