@@ -36,6 +36,13 @@ for (const soname of ["libz.so.1", "libelf.so.1", "libbpf.so.1"]) {
 
 run(["gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o", join(EMBED, "wraith-demo"), join(ROOT, "src/demo/demo.c")]);
 
+// --bytecode: JavaScriptCore's parsing is done here, not at every start.
+// --compile-jit-policy: tier-up thresholds ×30. A command like `wraith info`
+// runs its loops (DIE trees, line programs) once; compiling them with the
+// optimizing JITs cost more than it saved: on the SQLite amalgamation (see
+// test/bench/dwarf-scope.ts) ×30 took `info scope` from ~172 ms / 87 MB to
+// ~148 ms / 77 MB. Long-running sessions still reach the optimizing tiers,
+// just after more calls (Bun.unsafe.setJITPolicy(1) restores the default).
 const started = performance.now();
-run([process.execPath, "build", "--compile", "--minify-syntax", join(ROOT, "src/cli/main.ts"), "--outfile", join(ROOT, "dist/wraith")]);
+run([process.execPath, "build", "--compile", "--minify-syntax", "--bytecode", "--compile-jit-policy=30", join(ROOT, "src/cli/main.ts"), "--outfile", join(ROOT, "dist/wraith")]);
 console.error(`build: dist/wraith ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
