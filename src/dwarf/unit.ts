@@ -197,10 +197,11 @@ export class Unit implements UnitHeader, FormContext {
     return n < 0 ? undefined : n;
   }
 
+  private bounded?: Uint8Array;
   /** A reader over this unit's bytes, positioned at section offset `at`. */
   reader(at: number): Reader {
     // Bounded by the unit's end so a DIE cannot read into the next unit.
-    const r = new Reader(this.bytes.subarray(0, this.end), this.section);
+    const r = new Reader((this.bounded ??= this.bytes.subarray(0, this.end)), this.section);
     if (at < this.firstDieOffset || at > this.end) r.fail(`offset 0x${at.toString(16)} is outside the unit at 0x${this.offset.toString(16)}`, at);
     r.pos = at;
     return r;

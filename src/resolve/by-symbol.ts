@@ -8,7 +8,7 @@
 // function symbols, and a C-style name (C++ plain or qualified names are not
 // ELF symbols; a mangled linkage name is). Otherwise, or when nothing
 // matches, it returns undefined and the caller asks the name index.
-import { DW_TAG, SCOPE_TAGS, type Die, type DwarfFile, type Unit } from "../dwarf/index.ts";
+import { DW_AT, DW_TAG, SCOPE_TAGS, type Die, type DwarfFile, type Unit } from "../dwarf/index.ts";
 import type { ElfFile, ElfSymbol } from "../elf/index.ts";
 
 /** Per unit: code start address → top-level function DIE indices starting there. */
@@ -67,7 +67,7 @@ function functionStarts(unit: Unit): Map<number, number[]> {
         // Every range's start: the entry need not be the first range.
         const lo = c.lowPc();
         if (lo !== undefined) add(lo, c.index);
-        for (const r of c.ranges()) add(r.begin, c.index);
+        if (c.has(DW_AT.ranges)) for (const r of c.ranges()) add(r.begin, c.index);
       } else if (SCOPE_TAGS.has(c.tag) && c.hasChildren && depth < 64) walk(c, depth + 1);
     }
   };

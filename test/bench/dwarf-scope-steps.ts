@@ -7,6 +7,8 @@ import { DebugInfo } from "../../src/resolve/debuginfo.ts";
 import { scopeAt } from "../../src/resolve/scope.ts";
 import { typeNameOf } from "../../src/resolve/types.ts";
 
+// As dist/wraith starts (build.ts --compile-jit-policy); JIT_POLICY=1 for the default.
+Bun.unsafe.setJITPolicy(Number(process.env.JIT_POLICY ?? 30));
 const startRss = process.resourceUsage().maxRSS / 1024;
 const FUNC = process.argv[2] ?? "sqlite3VdbeExec";
 const driver = sqliteDriver((process.argv[3] as "gcc" | "clang") ?? "gcc");

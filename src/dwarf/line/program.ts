@@ -3,7 +3,7 @@
 // Sequences (runs of rows ending in DW_LNE_end_sequence) are recorded as row
 // index ranges.
 
-import { DW_LNE, DW_LNS } from "../constants.ts";
+import { DW_LNE } from "../constants.ts";
 import { Reader } from "../reader.ts";
 import { type LineFile, type LineProgramHeader, makeFile } from "./header.ts";
 import { LineTable } from "./table.ts";
@@ -92,22 +92,24 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     pos = r.pos;
     return v;
   };
+  // Up to four bytes (±2^27) by arithmetic: a big unit's line advances often
+  // take three (the amalgamation jumps across 250k lines).
   const sleb = (): number => {
-    const b0 = bytes[pos];
-    if (b0 !== undefined && b0 < 0x80) {
-      pos++;
-      return b0 & 0x40 ? b0 - 0x80 : b0;
-    }
-    const b1 = bytes[pos + 1];
-    if (b0 !== undefined && b1 !== undefined && b1 < 0x80) {
-      pos += 2;
-      const v = (b0 & 0x7f) | (b1 << 7);
-      return b1 & 0x40 ? v - 0x4000 : v;
+    let v = 0;
+    for (let i = 0, shift = 0; i < 4; i++, shift += 7) {
+      const b = bytes[pos + i];
+      if (b === undefined) break;
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        pos += i + 1;
+        shift += 7;
+        return b & 0x40 ? v - 2 ** shift : v;
+      }
     }
     r.pos = pos;
-    const v = r.sleb();
+    const slow = r.sleb();
     pos = r.pos;
-    return v;
+    return slow;
   };
   const emit = () => {
     seqStart ??= s.address;
@@ -124,13 +126,19 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
     const op = bytes[pos++]!;
     if (op >= opcodeBase) {
       const adjusted = op - opcodeBase;
-      advance(Math.floor(adjusted / lineRange), at);
+      const operationAdvance = Math.floor(adjusted / lineRange);
+      // The usual case inline (one operation per instruction, address in range); advance() otherwise.
+      const next = s.address + minLen * operationAdvance;
+      if (maxOps === 1 && next <= Number.MAX_SAFE_INTEGER) s.address = next;
+      else advance(operationAdvance, at);
       s.line += lineBase + (adjusted % lineRange);
       emit();
       continue;
     }
+    // Literal case values (DW_LNS_*): the switch becomes a jump table even
+    // before the optimizing JITs, which a one-shot run mostly never reaches.
     switch (op) {
-      case DW_LNS.extended_op: {
+      case 0 /* DW_LNS.extended_op */: {
         const len = uleb();
         if (len === 0) break; // nothing to do, and nothing to skip
         r.pos = pos;
@@ -167,23 +175,30 @@ export function runProgram(header: LineProgramHeader, program: Uint8Array, compD
         }
         break;
       }
-      case DW_LNS.copy: emit(); break;
-      case DW_LNS.advance_pc: advance(uleb(), at); break;
-      case DW_LNS.advance_line: s.line += sleb(); break;
-      case DW_LNS.set_file: s.file = uleb(); break;
-      case DW_LNS.set_column: s.column = uleb(); break;
-      case DW_LNS.negate_stmt: s.isStmt = !s.isStmt; break;
-      case DW_LNS.set_basic_block: s.basicBlock = true; break;
-      case DW_LNS.const_add_pc: advance(Math.floor((255 - opcodeBase) / lineRange), at); break;
-      case DW_LNS.fixed_advance_pc:
+      case 1 /* DW_LNS.copy */: emit(); break;
+      case 2 /* DW_LNS.advance_pc */: advance(uleb(), at); break;
+      case 3 /* DW_LNS.advance_line */: s.line += sleb(); break;
+      case 4 /* DW_LNS.set_file */: s.file = uleb(); break;
+      case 5 /* DW_LNS.set_column */: {
+        const b = bytes[pos];
+        if (b !== undefined && b < 0x80) {
+          pos++;
+          s.column = b;
+        } else s.column = uleb();
+        break;
+      }
+      case 6 /* DW_LNS.negate_stmt */: s.isStmt = !s.isStmt; break;
+      case 7 /* DW_LNS.set_basic_block */: s.basicBlock = true; break;
+      case 8 /* DW_LNS.const_add_pc */: advance(Math.floor((255 - opcodeBase) / lineRange), at); break;
+      case 9 /* DW_LNS.fixed_advance_pc */:
         r.pos = pos;
         s.address += r.u16();
         pos = r.pos;
         s.opIndex = 0;
         break;
-      case DW_LNS.set_prologue_end: s.prologueEnd = true; break;
-      case DW_LNS.set_epilogue_begin: s.epilogueBegin = true; break;
-      case DW_LNS.set_isa: s.isa = uleb(); break;
+      case 10 /* DW_LNS.set_prologue_end */: s.prologueEnd = true; break;
+      case 11 /* DW_LNS.set_epilogue_begin */: s.epilogueBegin = true; break;
+      case 12 /* DW_LNS.set_isa */: s.isa = uleb(); break;
       default:
         // A standard opcode this reader does not know (opcode_base > 13): skip its LEB128 operands.
         for (let i = 0; i < header.standardOpcodeLengths[op - 1]; i++) uleb();
