@@ -6,9 +6,12 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import { effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN } from "../../ffi/index.ts";
 import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
 import { Renderer } from "../render/index.ts";
-import { resolvePattern, type ModuleRef } from "../resolve/index.ts";
+import { elfOf, resolvePattern, type ModuleRef } from "../resolve/index.ts";
+import { symbolizer } from "../resolve/symbols.ts";
 import { Session, type ProbeToAttach } from "../runtime/index.ts";
-import { compileScript, formatDiagnostic, printPattern, type Script } from "../script/index.ts";
+import { compileScript, formatDiagnostic, printExpr, printPattern, type Diagnostic, type Expr, type Script } from "../script/index.ts";
+import { ExprError, resolveObject } from "../resolve/objects.ts";
+import { scopeAt, type Scope } from "../resolve/scope.ts";
 import {
   assertProcess, describeExit, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
   type Launched,
@@ -33,7 +36,7 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
   let session: Session | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    const probes = compileAll(script, target);
+    const probes = compileAll(script, target, opts, source);
     session = new Session({ probes, traceCount: script.body.length });
     const t0 = performance.now();
     session.load();
@@ -124,23 +127,43 @@ function hostPid(pid: number): number {
   return v.hostPid;
 }
 
-function compileAll(script: Script, target: Target): ProbeToAttach[] {
+function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): ProbeToAttach[] {
   const probes: ProbeToAttach[] = [];
   script.body.forEach((stmt, traceId) => {
     if (stmt.kind !== "Trace") return;
-    const sites = resolvePattern(stmt.pattern, target.modules);
+    const sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile });
     const name = printPattern(stmt.pattern);
     sites.forEach((site, siteId) => {
-      const compiled: CompiledProbe = compileProbe(stmt, name, {
-        traceId,
-        siteId,
-        pidFilter: target.pid?.host,
-        inputPid: target.inputPid,
-      });
+      const info = site.debug;
+      let scope: Scope | undefined;
+      const objectFor = info ? (e: Expr) => resolveObject(info, (scope ??= scopeAt(info.dwarf, info.cfi, site.vaddr)), e, printExpr) : undefined;
+      const compiled: CompiledProbe = withSpans(source, () =>
+        compileProbe(stmt, name, {
+          traceId,
+          siteId,
+          pidFilter: target.pid?.host,
+          inputPid: target.inputPid,
+          site: info ? { vaddr: site.vaddr, entryPc: site.fn?.lowPc(), cap: opts.memDumpCap } : undefined,
+          objectFor,
+          symbolize: info ? symbolizer(elfOf(site.module)) : undefined,
+        }),
+      );
       probes.push({ compiled, path: site.module.attachPath, fileOffset: site.fileOffset, pid: target.pid?.proc ?? -1 });
     });
   });
   return probes;
+}
+
+/** An expression the debug info cannot answer becomes a diagnostic at its place in the script, with a caret. */
+function withSpans<T>(source: ScriptSource, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ExprError)) throw e;
+    const d: Diagnostic = { severity: "error", message: e.message, span: { ...e.span }, file: source.name };
+    const [head, ...rest] = formatDiagnostic(d, source.text).split("\n");
+    throw new WraithError(head!, ExitCode.TARGET, rest);
+  }
 }
 
 async function trace(session: Session, opts: RunOptions, status: Status, attached: number, target: Target, launched?: Launched): Promise<number> {

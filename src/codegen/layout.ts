@@ -25,6 +25,7 @@ export const HEADER_FIELDS = [
   { name: "pid", kind: "u32" }, // tgid as the kernel sees it (host view)
   { name: "tid", kind: "u32" },
   { name: "timestamp", kind: "u64" }, // bpf_ktime_get_ns: CLOCK_MONOTONIC
+  { name: "ip", kind: "u64" }, // the probed instruction's runtime address: ip - site vaddr = the module's load bias
 ] as const satisfies readonly { name: string; kind: FieldKind }[];
 
 export type DecodedValue = number | bigint | Uint8Array;

@@ -1,6 +1,7 @@
 // What the decoder and renderer need to turn one record back into text: the
 // record's layout and, per print statement, where each argument's value comes
 // from. Produced by the same lowering that emits the BPF code that fills it.
+import type { CType } from "../dwarf/types/index.ts";
 import type { FormatSegment } from "../script/index.ts";
 import type { EventLayout } from "./layout.ts";
 
@@ -9,14 +10,43 @@ export type ValueSource =
   /** A field of the record (header fields included). */
   | { from: "field"; field: string; type: ValueType }
   /** Known when the script was compiled ($input_pid). */
-  | { from: "const"; value: bigint; type: ValueType };
+  | { from: "const"; value: bigint; type: ValueType }
+  /** A program object read through DWARF (see values.ts). */
+  | ObjectSource;
+
+/** Status names in the order of the status byte's values (values.ts Status). */
+export const STATUS_NAMES = ["ok", "nullPointer", "readError"] as const;
+
+export interface ObjectSource {
+  from: "object";
+  type: CType;
+  /** The expression as written. */
+  text: string;
+  /** Bytes to skip in what was read (members of register/computed objects). */
+  byteOffset: number;
+  bits?: { offset: number; size: number };
+  /** sizeof(type). */
+  size: number;
+  /** Fewer bytes were read than the type has (the read cap). */
+  truncated: boolean;
+  /** Known at compile time: optimized out, a constant, or unavailable to a uprobe (with `reason`). */
+  constStatus?: "ok" | "optimizedOut" | "unavailable";
+  reason?: string;
+  constBytes?: Uint8Array;
+  /** Record fields holding the status byte, the failing address and the bytes read. */
+  fields?: { status: string; addr: string; data: string; readSize: number };
+  /** For `char *`: the string read at the pointer. */
+  str?: { status: string; len: string; data: string };
+}
 
 /** How a value is shown; grows with the type model (structs, strings, …). */
 export type ValueType = { kind: "int"; signed: boolean; bytes: number };
 
 export type PrintPlan =
   | { kind: "text"; text: string }
-  | { kind: "format"; segments: FormatSegment[]; args: ValueSource[] };
+  | { kind: "format"; segments: FormatSegment[]; args: ValueSource[] }
+  /** `print expr;`: "expr = value". */
+  | { kind: "expr"; text: string; arg: ValueSource };
 
 export interface EventPlan {
   /** The trace block's pattern as written, e.g. "tick". */
@@ -25,4 +55,8 @@ export interface EventPlan {
   siteId: number;
   layout: EventLayout;
   prints: PrintPlan[];
+  /** Link-time address of the probed instruction (with the record's ip, gives the load bias). */
+  siteVaddr?: number;
+  /** Link-time address → symbol in the probed module, for pointer values. */
+  symbolize?: (vaddr: bigint) => string | undefined;
 }

@@ -1,42 +1,53 @@
-// Values → text for print statements. Each placeholder's conversion decides
-// the spelling; a value's type (from the event plan) decides how its bytes read.
+// Values → text for print statements. Header fields and compile-time
+// constants are integers; program objects are captured from their record
+// fields and formatted the way gdb's `print` shows them.
 import type { DecodedValue, PrintPlan, ValueSource } from "../codegen/index.ts";
 import type { FormatPlaceholder } from "../script/index.ts";
+import { capture } from "./capture.ts";
+import { formatValue, jsonValue as jsonObject, type FormatOptions } from "./value.ts";
 
-export type Lookup = (src: ValueSource) => DecodedValue;
+export type Values = ReadonlyMap<string, DecodedValue>;
 
-export function renderPrint(print: PrintPlan, lookup: Lookup): string {
-  if (print.kind === "text") return print.text;
-  let out = "";
-  for (const seg of print.segments) {
-    if (seg.kind === "Text") out += seg.text;
-    else out += renderPlaceholder(seg, print.args, lookup);
+export function renderPrint(print: PrintPlan, values: Values, fmt: FormatOptions = {}): string {
+  switch (print.kind) {
+    case "text":
+      return print.text;
+    case "expr":
+      return `${print.arg.from === "object" ? print.arg.text : print.text} = ${renderValue(print.arg, values, fmt)}`;
+    case "format": {
+      let out = "";
+      for (const seg of print.segments) out += seg.kind === "Text" ? seg.text : renderPlaceholder(seg, print.args, values, fmt);
+      return out;
+    }
   }
-  return out;
 }
 
-function renderPlaceholder(ph: FormatPlaceholder, args: ValueSource[], lookup: Lookup): string {
+function renderPlaceholder(ph: FormatPlaceholder, args: ValueSource[], values: Values, fmt: FormatOptions): string {
   const src = args[ph.argIndex];
   if (!src) return `<missing argument ${ph.argIndex + 1}>`;
-  const v = lookup(src);
-  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
-  const n = toSigned(BigInt(v), src.type.bytes, src.type.signed);
-  switch (ph.conversion) {
-    case "p":
-      return "0x" + BigInt.asUintN(64, n).toString(16);
-    default:
-      return n.toString();
-  }
+  if (src.from === "object") return renderValue(src, values, fmt);
+  const n = integer(src, values);
+  return ph.conversion === "p" ? "0x" + BigInt.asUintN(64, n).toString(16) : n.toString();
 }
 
-function toSigned(v: bigint, bytes: number, signed: boolean): bigint {
-  const bits = bytes * 8;
-  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
+/** One argument's text, as gdb's print would show it. */
+export function renderValue(src: ValueSource, values: Values, fmt: FormatOptions = {}): string {
+  if (src.from === "object" && src.constStatus === "unavailable") return `<unavailable: ${src.reason}>`;
+  if (src.from === "object") return formatValue(capture(src, values), fmt);
+  return integer(src, values).toString();
 }
 
-/** The JSON form of a value: a number when exact, else a string (integers beyond 2^53). */
-export function jsonValue(v: DecodedValue, src: ValueSource): number | string {
-  if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
-  const n = toSigned(BigInt(v), src.type.bytes, src.type.signed);
+function integer(src: Exclude<ValueSource, { from: "object" }>, values: Values): bigint {
+  const v = src.from === "const" ? src.value : values.get(src.field);
+  if (v === undefined || v instanceof Uint8Array) throw new Error(`event has no integer field for ${src.from === "field" ? src.field : "constant"}`);
+  const bits = src.type.bytes * 8;
+  return src.type.signed ? BigInt.asIntN(bits, BigInt(v)) : BigInt.asUintN(bits, BigInt(v));
+}
+
+/** The JSON form of a value: numbers when exact, else strings; objects typed (see value.ts jsonValue). */
+export function jsonValue(src: ValueSource, values: Values): unknown {
+  if (src.from === "object" && src.constStatus === "unavailable") return { error: "unavailable", reason: src.reason };
+  if (src.from === "object") return jsonObject(capture(src, values));
+  const n = integer(src, values);
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
 }

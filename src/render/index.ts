@@ -2,8 +2,9 @@
 // a terminal), plain (payload lines only) or JSON lines.
 import pc from "picocolors";
 import { monotonicNs } from "../../ffi/index.ts";
-import type { DecodedValue, EventPlan, ValueSource } from "../codegen/index.ts";
-import { jsonValue, renderPrint } from "./format.ts";
+import type { DecodedValue, EventPlan } from "../codegen/index.ts";
+import { jsonValue, renderPrint, renderValue } from "./format.ts";
+import type { FormatOptions } from "./value.ts";
 
 export type OutputMode = "pretty" | "plain" | "jsonl";
 
@@ -27,13 +28,8 @@ export class Renderer {
 
   /** One event's output, ending with a newline. */
   render(plan: EventPlan, values: Map<string, DecodedValue>): string {
-    const lookup = (src: ValueSource): DecodedValue => {
-      if (src.from === "const") return src.value;
-      const v = values.get(src.field);
-      if (v === undefined) throw new Error(`event has no field ${src.field}`);
-      return v;
-    };
-    const lines = plan.prints.map((p) => renderPrint(p, lookup));
+    const fmt = formatOptions(plan, values);
+    const lines = plan.prints.map((p) => renderPrint(p, values, fmt));
     const pid = values.get("pid") as number;
     const tid = values.get("tid") as number;
     const ts = values.get("timestamp") as bigint;
@@ -53,7 +49,9 @@ export class Renderer {
             items: plan.prints.map((p, i) =>
               p.kind === "text"
                 ? { kind: "text", content: lines[i] }
-                : { kind: "formatted_text", content: lines[i], values: p.args.map((a) => jsonValue(lookup(a), a)) },
+                : p.kind === "expr"
+                  ? { kind: "variable", name: p.arg.from === "object" ? p.arg.text : p.text, formatted_value: renderValue(p.arg, values, fmt), value: jsonValue(p.arg, values) }
+                  : { kind: "formatted_text", content: lines[i], values: p.args.map((a) => jsonValue(a, values)) },
             ),
           }) + "\n"
         );
@@ -84,4 +82,13 @@ export class Renderer {
       }
     }
   }
+}
+
+/** Pointer symbolization for one event: the probed module's load bias in this process is ip - site vaddr. */
+function formatOptions(plan: EventPlan, values: Map<string, DecodedValue>): FormatOptions {
+  const { symbolize, siteVaddr } = plan;
+  const ip = values.get("ip");
+  if (!symbolize || siteVaddr === undefined || typeof ip !== "bigint") return {};
+  const bias = ip - BigInt(siteVaddr);
+  return { symbolize: (address) => symbolize(address - bias) };
 }

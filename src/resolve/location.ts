@@ -36,16 +36,28 @@ function expressionAt(die: Die, attr: number, pc: number): { bytes?: Uint8Array;
     case "block":
       return { bytes: v.bytes, source: "expression" };
     case "secOffset":
-      return { bytes: locationAt(readLocationList(die.unit.listContext(), { offset: v.offset }), pc), source: "list" };
+      return { bytes: entryAt(die, readLocationList(die.unit.listContext(), { offset: v.offset }), pc), source: "list" };
     case "loclistx":
-      return { bytes: locationAt(readLocationList(die.unit.listContext(), { index: v.index }), pc), source: "list" };
+      return { bytes: entryAt(die, readLocationList(die.unit.listContext(), { index: v.index }), pc), source: "list" };
     case "constant":
       // DWARF 2–3 wrote location-list offsets as data4/data8.
-      if (die.unit.version <= 3) return { bytes: locationAt(readLocationList(die.unit.listContext(), { offset: v.value }), pc), source: "list" };
+      if (die.unit.version <= 3) return { bytes: entryAt(die, readLocationList(die.unit.listContext(), { offset: v.value }), pc), source: "list" };
       return { source: "none" };
     default:
       return { source: "none" };
   }
+}
+
+/**
+ * The list entry for `pc`. gcc also writes empty ranges [entry, entry) that
+ * describe parameters at the function's first instruction only; like gdb, use
+ * such an entry when the PC is that entry point and nothing else covers it.
+ */
+function entryAt(die: Die, list: ReturnType<typeof readLocationList>, pc: number): Uint8Array | undefined {
+  const found = locationAt(list, pc);
+  if (found) return found;
+  const empty = list.entries.find((e) => e.start === pc && e.end === pc);
+  return empty && frameFunction(die)?.lowPc() === pc ? empty.expr : undefined;
 }
 
 /** The concrete function whose frame a DIE's frame-base-relative locations refer to. */
@@ -76,7 +88,13 @@ export function locationOf(die: Die, pc: number, cfi: CallFrameInfo | undefined)
       frameBase = v as Value;
     }
   }
-  const plan = withFrame(classify(ops), { frameBase, cfa });
+  const baseType = (unitOffset: number) => {
+    const t = unit.dieAt(unit.offset + unitOffset);
+    const encoding = t?.constant(DW_AT.encoding);
+    const byteSize = t?.constant(DW_AT.byte_size);
+    return encoding === undefined || byteSize === undefined ? undefined : { encoding, byteSize };
+  };
+  const plan = withFrame(classify(ops, { baseType }), { frameBase, cfa });
   return { plan, expression: formatOps(ops), source };
 }
 

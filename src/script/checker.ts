@@ -49,9 +49,9 @@ export interface SupportedFeatures {
 
 /** What the code generator implements today. Widen it as stages land; the parser never changes for that. */
 export const CURRENT_SUPPORT: SupportedFeatures = Object.freeze({
-  tracePatterns: new Set<TracePatternKind>(["FunctionPattern"]),
-  statements: new Set<StatementFeature>(["print-string", "print-format"]),
-  expressions: new Set<ExprFeature>(["special-var"]),
+  tracePatterns: new Set<TracePatternKind>(["FunctionPattern", "SourceLinePattern", "AddressPattern"]),
+  statements: new Set<StatementFeature>(["print-string", "print-format", "print-expr"]),
+  expressions: new Set<ExprFeature>(["special-var", "ident", "member", "index", "int", "unary:*", "unary:&"]),
   specialVariables: new Set<SpecialVariableName>(["pid", "tid", "timestamp", "host_pid", "input_pid"]),
   formatConversions: new Set<FormatConversion>(["default"]),
   formatLengths: new Set<FormatLength["kind"]>(["none"]),

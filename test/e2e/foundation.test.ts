@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { compileFixture } from "../helpers/fixtures.ts";
 import { runWraith, spawnWraith } from "../helpers/wraith.ts";
 import { startProcess, type Running } from "../helpers/processes.ts";
+import { gdbBreakpoint } from "../helpers/gdb.ts";
 
 const live: Running[] = [];
 afterAll(() => live.forEach((p) => p.kill()));
@@ -184,11 +185,10 @@ describe("the binary carries its own libbpf", () => {
   });
 });
 
-/** Is there an int3 (a uprobe's breakpoint) at the function's entry in the live process's memory? */
+/** Is there an int3 (a uprobe's breakpoint) where wraith probes the function (gdb's `break FUNC` address) in the live process? */
 async function hasBreakpoint(pid: number, bin: string, func: string): Promise<boolean> {
   const { readFileSync, openSync, readSync, closeSync } = await import("node:fs");
-  const nm = Bun.spawnSync(["nm", bin]).stdout.toString();
-  const vaddr = BigInt("0x" + new RegExp(`^([0-9a-f]+) T ${func}$`, "m").exec(nm)![1]);
+  const vaddr = BigInt(gdbBreakpoint(bin, func)!.address);
   const maps = readFileSync(`/proc/${pid}/maps`, "utf8").split("\n").filter((l) => l.endsWith(bin));
   const first = maps[0]!.split(/\s+/);
   const base = BigInt("0x" + first[0]!.split("-")[0]) - BigInt("0x" + first[2]); // file offset 0 mapping

@@ -1,0 +1,46 @@
+// Record fields → a CapturedValue for one object: the status, the object's
+// bytes (sliced out of what the probe read, bitfields extracted) and the
+// string a `char *` points to. The field names come from the object's
+// ObjectSource, the same one the code generator filled them by.
+import { STATUS_NAMES, type DecodedValue, type ObjectSource } from "../codegen/index.ts";
+import { stripTypedefs } from "../dwarf/types/index.ts";
+import type { CapturedValue, ValueStatus } from "./value.ts";
+
+export function capture(src: ObjectSource, values: ReadonlyMap<string, DecodedValue>): CapturedValue {
+  const type = src.type;
+  if (src.constStatus === "optimizedOut") return { type, status: "optimizedOut", bytes: new Uint8Array(0) };
+  if (src.constBytes) return { type, status: "ok", bytes: slice(src, src.constBytes) };
+  const f = src.fields!;
+  const status = (STATUS_NAMES[values.get(f.status) as number] ?? "readError") as ValueStatus;
+  if (status !== "ok") return { type, status, bytes: new Uint8Array(0), errorAddress: values.get(f.addr) as bigint };
+  const raw = (values.get(f.data) as Uint8Array).subarray(0, f.readSize);
+  const bytes = slice(src, raw);
+  const v: CapturedValue = { type, status: src.truncated ? "truncated" : "ok", bytes };
+  if (src.str) {
+    const sStatus = (STATUS_NAMES[values.get(src.str.status) as number] ?? "readError") as ValueStatus;
+    const len = values.get(src.str.len) as number;
+    const data = values.get(src.str.data) as Uint8Array;
+    // bpf_probe_read_user_str counts the NUL it copied, which the formatter looks for; a string
+    // that filled the buffer was cut at the cap.
+    const bytes = sStatus === "ok" ? data.slice(0, Math.max(0, len)) : new Uint8Array(0);
+    v.pointees = new Map([["", { status: sStatus, bytes, truncated: sStatus === "ok" && !bytes.includes(0) }]]);
+  }
+  return v;
+}
+
+/** The object's own bytes within what was read; bitfields become an integer of the member's type. */
+function slice(src: ObjectSource, raw: Uint8Array): Uint8Array {
+  const start = src.byteOffset;
+  if (!src.bits) return raw.slice(start, Math.min(raw.byteLength, start + src.size));
+  const span = Math.ceil((src.bits.offset + src.bits.size) / 8);
+  let v = 0n;
+  for (let i = span - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[start + i] ?? 0);
+  v = (v >> BigInt(src.bits.offset)) & ((1n << BigInt(src.bits.size)) - 1n);
+  const t = stripTypedefs(src.type);
+  const signed = t.kind === "base" && (t.encoding === 0x05 /* DW_ATE_signed */ || t.encoding === 0x06) ? true : t.kind === "enum";
+  if (signed && src.bits.size > 0 && v >> BigInt(src.bits.size - 1) === 1n) v -= 1n << BigInt(src.bits.size);
+  const out = new Uint8Array(src.size);
+  let u = BigInt.asUintN(src.size * 8, v);
+  for (let i = 0; i < src.size; i++, u >>= 8n) out[i] = Number(u & 0xffn);
+  return out;
+}

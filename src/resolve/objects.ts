@@ -1,0 +1,209 @@
+// Script expressions → objects at one probe site: what to read and how to
+// interpret it. `a.b[2].c`, `p.x` through a pointer (GhostScope dereferences
+// automatically), `*p` and `&x` become a type plus a read plan whose address
+// arithmetic is already folded in, so the code generator only lowers plans.
+import type { Expr } from "../script/index.ts";
+import { binary, constant, type ReadPlan, type Value } from "../dwarf/expr/index.ts";
+import { sizeOf, stripTypedefs, typeName, type CType, type Member } from "../dwarf/types/index.ts";
+import type { DebugInfo } from "./debuginfo.ts";
+import { ResolveError } from "./modules.ts";
+import type { Scope } from "./scope.ts";
+import { locationOf } from "./location.ts";
+import { DW_AT, DW_TAG } from "../dwarf/index.ts";
+import { typeModel } from "./types.ts";
+
+/** A C object the probe can read. */
+export interface ObjectRef {
+  type: CType;
+  /** How to read the bytes of the object that holds it (for a member of a non-memory object, the whole object). */
+  plan: ReadPlan;
+  /** Bytes to skip within what `plan` reads (members of objects in registers or computed values). */
+  byteOffset: number;
+  /** A bitfield: bits within the bytes at byteOffset. */
+  bits?: { offset: number; size: number };
+  /** The expression as written, for messages. */
+  text: string;
+}
+
+export class ExprError extends ResolveError {
+  constructor(
+    message: string,
+    /** Source offset and length of the offending expression. */
+    readonly span: { offset: number; length: number; line: number; col: number },
+  ) {
+    super(message);
+  }
+}
+
+const POINTER_SIZE = 8;
+
+export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: Expr) => string): ObjectRef {
+  switch (e.kind) {
+    case "Ident": {
+      const v = scope.variables.find((x) => x.name === e.name) ?? globalNamed(info, scope, e.name);
+      if (!v) {
+        const names = scope.variables.map((x) => x.name);
+        const near = names.filter((n) => n.toLowerCase().includes(e.name.toLowerCase()) || e.name.toLowerCase().includes(n.toLowerCase())).slice(0, 3);
+        throw new ExprError(`no variable ${e.name} is visible here${near.length ? `; did you mean ${near.join(", ")}?` : ""}`, e.span);
+      }
+      return { type: typeModel(info).typeOf(v.decl), plan: v.location.plan, byteOffset: 0, text: e.name };
+    }
+    case "Member": {
+      const base = derefIfPointer(resolveObject(info, scope, e.object, text), e);
+      const t = stripTypedefs(base.type);
+      if (t.kind !== "struct") throw new ExprError(`${base.text} is not a struct or union (its type is ${describe(base.type)}), so it has no member ${e.field}`, e.fieldSpan);
+      const m = findMember(t.members, e.field);
+      if (!m) throw new ExprError(`${describe(base.type)} has no member ${e.field}${t.incomplete ? " (only its declaration is known)" : ""}`, e.fieldSpan);
+      if (m.member.bitOffset === undefined) throw new ExprError(`member ${e.field} has no constant offset (virtual base?)`, e.fieldSpan);
+      const bitOffset = m.bitOffset + m.member.bitOffset;
+      return offsetBy(base, m.member.type, bitOffset, m.member.bitSize, `${base.text}.${e.field}`);
+    }
+    case "Index": {
+      const base = resolveObject(info, scope, e.object, text);
+      const t = stripTypedefs(base.type);
+      const idx = constantIndex(e.index);
+      if (idx === undefined) return runtimeIndex(info, scope, base, e, text);
+      if (t.kind === "array") {
+        const elemSize = sizeOf(t.element);
+        if (elemSize === undefined) throw new ExprError(`elements of ${base.text} have no known size`, e.span);
+        if (t.count !== undefined && (idx < 0 || idx >= t.count)) throw new ExprError(`index ${idx} is outside ${base.text}[${t.count}]`, e.index.span);
+        return offsetBy(base, t.element, idx * elemSize * 8, undefined, `${base.text}[${idx}]`);
+      }
+      if (t.kind === "pointer") {
+        const elemSize = sizeOf(t.target);
+        if (elemSize === undefined) throw new ExprError(`cannot index ${base.text}: it points to ${describe(t.target)}, which has no size`, e.span);
+        return { type: t.target, plan: { kind: "memory", address: binary("plus", valueOf(base, e), constant(BigInt(idx * elemSize))) }, byteOffset: 0, text: `${base.text}[${idx}]` };
+      }
+      throw new ExprError(`${base.text} is not an array or pointer (its type is ${describe(base.type)})`, e.span);
+    }
+    case "Unary": {
+      if (e.op === "*") {
+        const base = resolveObject(info, scope, e.operand, text);
+        const t = stripTypedefs(base.type);
+        if (t.kind !== "pointer") throw new ExprError(`cannot dereference ${base.text}: it is not a pointer (its type is ${describe(base.type)})`, e.span);
+        return { type: t.target, plan: { kind: "memory", address: valueOf(base, e) }, byteOffset: 0, text: `*${base.text}` };
+      }
+      if (e.op === "&") {
+        const base = resolveObject(info, scope, e.operand, text);
+        if (base.plan.kind !== "memory" || base.bits) throw new ExprError(`${base.text} has no address here (it is ${base.bits ? "a bitfield" : `in a ${base.plan.kind === "register" ? "register" : base.plan.kind} location`})`, e.span);
+        const addr = base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(base.byteOffset))) : base.plan.address;
+        return { type: pointerTo(base.type), plan: { kind: "value", value: addr }, byteOffset: 0, text: `&${base.text}` };
+      }
+      throw new ExprError(`not supported yet: the ${e.op} operator on program values`, e.span);
+    }
+    default:
+      throw new ExprError(`not supported yet: ${e.kind} expressions on program values`, e.span);
+  }
+}
+
+/**
+ * A global defined in another unit (this one may only declare it, or not at
+ * all): gdb's last lookup step, external definitions before other units' statics.
+ */
+function globalNamed(info: DebugInfo, scope: Scope, name: string): Scope["variables"][number] | undefined {
+  const defs = info.dwarf.findVariables(name).filter((d) => d.has(DW_AT.location) && d.parent()?.tag === DW_TAG.compile_unit);
+  const d = defs.find((x) => x.isExternal()) ?? defs[0];
+  if (!d) return undefined;
+  return { name, kind: d.isExternal() ? "global" : "file static", die: d, decl: d, location: locationOf(d, scope.pc, info.cfi), depth: 0 };
+}
+
+function describe(t: CType): string {
+  return typeName(t);
+}
+
+function pointerTo(target: CType): CType {
+  return { kind: "pointer", size: POINTER_SIZE, target } as CType;
+}
+
+/** An anonymous struct/union member's fields are found through it, as in C. */
+function findMember(members: readonly Member[], name: string): { member: Member; bitOffset: number } | undefined {
+  for (const m of members) {
+    if (m.name === name) return { member: m, bitOffset: 0 };
+    if (m.name === undefined) {
+      const inner = stripTypedefs(m.type);
+      if (inner.kind === "struct") {
+        const found = findMember(inner.members, name);
+        if (found && m.bitOffset !== undefined) return { member: found.member, bitOffset: m.bitOffset + found.bitOffset };
+      }
+    }
+  }
+  return undefined;
+}
+
+function constantIndex(e: Expr): number | undefined {
+  if (e.kind === "Int") return Number(e.value);
+  if (e.kind === "Unary" && e.op === "-" && e.operand.kind === "Int") return -Number(e.operand.value);
+  return undefined;
+}
+
+/** `a[i]` with `i` a program variable: the element's address is computed at the probe. */
+function runtimeIndex(info: DebugInfo, scope: Scope, base: ObjectRef, e: Extract<Expr, { kind: "Index" }>, text: (e: Expr) => string): ObjectRef {
+  const index = resolveObject(info, scope, e.index, text);
+  const it = stripTypedefs(index.type);
+  if (it.kind !== "base" && it.kind !== "enum") throw new ExprError(`${index.text} is not an integer, so it cannot index ${base.text}`, e.index.span);
+  const t = stripTypedefs(base.type);
+  const element = t.kind === "array" ? t.element : t.kind === "pointer" ? t.target : undefined;
+  if (!element) throw new ExprError(`${base.text} is not an array or pointer (its type is ${describe(base.type)})`, e.span);
+  const elemSize = sizeOf(element);
+  if (elemSize === undefined) throw new ExprError(`elements of ${base.text} have no known size`, e.span);
+  let start: Value;
+  if (t.kind === "pointer") start = valueOf(base, e);
+  else if (base.plan.kind === "memory") start = base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(base.byteOffset))) : base.plan.address;
+  else throw new ExprError(`not supported yet: indexing ${base.text} by a variable while it is in a ${base.plan.kind} location`, e.span);
+  const offset = binary("mul", scalarValue(index, e.index), constant(BigInt(elemSize)));
+  return { type: element, plan: { kind: "memory", address: binary("plus", start, offset) }, byteOffset: 0, text: `${base.text}[${index.text}]` };
+}
+
+/** An integer object's value, sign- or zero-extended to 64 bits as its type says. */
+function scalarValue(o: ObjectRef, at: Expr): Value {
+  const size = sizeOf(o.type) ?? 8;
+  const t = stripTypedefs(o.type);
+  const signed = t.kind === "base" ? t.encoding === 0x05 || t.encoding === 0x06 || t.encoding === 0x0d : true;
+  if (o.bits) throw new ExprError(`not supported yet: a bitfield (${o.text}) as an index`, at.span);
+  if (o.plan.kind === "memory") {
+    const addr = o.byteOffset ? binary("plus", o.plan.address, constant(BigInt(o.byteOffset))) : o.plan.address;
+    return { kind: "load", address: addr, size, signed };
+  }
+  const raw = valueOf({ ...o, type: o.type }, at);
+  return size >= 8 ? raw : { kind: "extend", operand: raw, bits: size * 8, signed };
+}
+
+/** The value of a pointer object as a value tree (the address it holds). */
+function valueOf(p: ObjectRef, at: Expr): Value {
+  if (p.bits) throw new ExprError(`${p.text} is a bitfield, not a pointer`, at.span);
+  switch (p.plan.kind) {
+    case "register":
+      if (p.byteOffset !== 0) break;
+      return { kind: "register", reg: p.plan.reg };
+    case "value":
+      if (p.byteOffset !== 0) break;
+      return p.plan.value;
+    case "memory": {
+      const addr = p.byteOffset ? binary("plus", p.plan.address, constant(BigInt(p.byteOffset))) : p.plan.address;
+      return { kind: "load", address: addr, size: POINTER_SIZE, signed: false };
+    }
+    case "optimizedOut":
+      throw new ExprError(`${p.text} is optimized out at this point, so it cannot be dereferenced`, at.span);
+    default:
+      break;
+  }
+  throw new ExprError(`not supported yet: dereferencing ${p.text}, whose location is a ${p.plan.kind}`, at.span);
+}
+
+/** GhostScope's `.` on a pointer reads through it. */
+function derefIfPointer(o: ObjectRef, at: Expr): ObjectRef {
+  const t = stripTypedefs(o.type);
+  if (t.kind !== "pointer") return o;
+  return { type: t.target, plan: { kind: "memory", address: valueOf(o, at) }, byteOffset: 0, text: o.text };
+}
+
+/** A sub-object `bitOffset` bits into `base` (a member or an array element). */
+function offsetBy(base: ObjectRef, type: CType, bitOffset: number, bitSize: number | undefined, text: string): ObjectRef {
+  const byte = Math.floor(bitOffset / 8);
+  const bits = bitSize !== undefined ? { offset: bitOffset - byte * 8, size: bitSize } : undefined;
+  if (base.plan.kind === "memory") {
+    const address = byte + base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(byte + base.byteOffset))) : base.plan.address;
+    return { type, plan: { kind: "memory", address }, byteOffset: 0, bits, text };
+  }
+  return { type, plan: base.plan, byteOffset: base.byteOffset + byte, bits, text };
+}
