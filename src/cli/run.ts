@@ -8,6 +8,8 @@ import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
 import { Renderer } from "../render/index.ts";
 import { elfOf, resolvePattern, type ModuleRef } from "../resolve/index.ts";
 import { symbolizer } from "../resolve/symbols.ts";
+import { describePlan } from "../resolve/location.ts";
+import { typeName } from "../dwarf/types/index.ts";
 import { Session, type ProbeToAttach } from "../runtime/index.ts";
 import { compileScript, formatDiagnostic, printExpr, printPattern, type Diagnostic, type Expr, type Script } from "../script/index.ts";
 import { ExprError, resolveObject } from "../resolve/objects.ts";
@@ -42,7 +44,12 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
     session.load();
     if (opts.dryRun) {
       status.always(`wraith: dry run: ${probes.length} probe program${probes.length === 1 ? "" : "s"} passed the verifier in ${(performance.now() - t0).toFixed(0)} ms; nothing attached`);
-      if (opts.dryRunDetails) for (const p of probes) status.always(`  ${p.compiled.plan.traceName}: ${p.path} +0x${p.fileOffset.toString(16)}${p.pid >= 0 ? ` (pid ${p.pid})` : ""}`);
+      if (opts.dryRunDetails) {
+        for (const d of siteDetails) {
+          status.always(`  ${d.head}`);
+          for (const l of d.lines) status.always(`    ${l}`);
+        }
+      }
       return ExitCode.OK;
     }
     const attached = session.attach();
@@ -127,6 +134,9 @@ function hostPid(pid: number): number {
   return v.hostPid;
 }
 
+/** Per-site facts for --dry-run --details, filled by compileAll. */
+const siteDetails: { head: string; lines: string[] }[] = [];
+
 function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): ProbeToAttach[] {
   const probes: ProbeToAttach[] = [];
   script.body.forEach((stmt, traceId) => {
@@ -136,7 +146,15 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
     sites.forEach((site, siteId) => {
       const info = site.debug;
       let scope: Scope | undefined;
-      const objectFor = info ? (e: Expr) => resolveObject(info, (scope ??= scopeAt(info.dwarf, info.cfi, site.vaddr)), e, printExpr) : undefined;
+      // What each expression resolved to at this site, for --dry-run --details.
+      const details: string[] = [];
+      const objectFor = info
+        ? (e: Expr) => {
+            const obj = resolveObject(info, (scope ??= scopeAt(info.dwarf, info.cfi, site.vaddr)), e, printExpr);
+            details.push(`${obj.text}: ${typeName(obj.type)}, ${describePlan(obj.plan)}${obj.byteOffset ? ` +${obj.byteOffset} bytes` : ""}${obj.bits ? ` bits ${obj.bits.offset}..${obj.bits.offset + obj.bits.size - 1}` : ""}`);
+            return obj;
+          }
+        : undefined;
       const compiled: CompiledProbe = withSpans(source, () =>
         compileProbe(stmt, name, {
           traceId,
@@ -149,6 +167,10 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
         }),
       );
       probes.push({ compiled, path: site.module.attachPath, fileOffset: site.fileOffset, pid: target.pid?.proc ?? -1 });
+      siteDetails.push({
+        head: `${name} #${siteId}: ${site.module.name} 0x${site.vaddr.toString(16)} (file offset 0x${site.fileOffset.toString(16)})${site.fn ? ` in ${site.fn.name() ?? "?"}` : ""}${info ? "" : " [no debug info: ELF symbol, first instruction]"}`,
+        lines: details,
+      });
     });
   });
   return probes;

@@ -17,6 +17,15 @@ describe("wraith CLI", () => {
     expect(r.stdout).toBe("");
   });
 
+  test("--dry-run --details shows each site and each value's type and location", async () => {
+    const bin = compileFixture("tick");
+    const r = await runWraith(["--dry-run", "--details", "-s", 'trace tick { print "{} {}", i, counter; }', "-t", bin]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/tick #0: .*tick.* 0x[0-9a-f]+ \(file offset 0x[0-9a-f]+\) in tick/);
+    expect(r.stderr).toMatch(/^ {4}i: int, in memory at rbp-4$/m);
+    expect(r.stderr).toMatch(/^ {4}counter: int, static storage at 0x[0-9a-f]+$/m);
+  });
+
   test("wraith trace --func … -- cmd is the same engine", async () => {
     const bin = compileFixture("tick");
     const r = await runWraith(["trace", "--func", "tick", "--print", "$pid", "--script-output", "plain", "--", bin]);
