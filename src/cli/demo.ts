@@ -8,10 +8,11 @@ import { runScript } from "./run.ts";
 
 export const DEMO_SCRIPT = `// wraith demo: every request the demo's order desk handles
 trace handle_request {
-    print "handle_request in pid {} (thread {})", $pid, $tid;
+    print "request {} from {} for {}", req.id, req.owner.name, req.path;
+    print *req;
 }
 trace log_slow {
-    print "log_slow at {} ns", $timestamp;
+    print "log_slow id={} micros={} (total so far {})", id, micros, handled_total;
 }
 `;
 

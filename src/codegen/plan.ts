@@ -35,8 +35,8 @@ export interface ObjectSource {
   constBytes?: Uint8Array;
   /** Record fields holding the status byte, the failing address and the bytes read. */
   fields?: { status: string; addr: string; data: string; readSize: number };
-  /** For `char *`: the string read at the pointer. */
-  str?: { status: string; len: string; data: string };
+  /** For each `char *` in the object (itself, or struct members by path): the string read at the pointer. */
+  strs?: { path: string; status: string; len: string; data: string }[];
 }
 
 /** How a value is shown; grows with the type model (structs, strings, …). */

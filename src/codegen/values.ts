@@ -95,20 +95,25 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
       throw new CodegenError(`not supported yet: reading ${obj.text} from a ${plan.kind} location`);
   }
 
-  // A `char *` shows the string it points to, as gdb does.
-  let str: ObjectSource["str"];
-  if (isCharPointer(obj.type) && !obj.bits && readSize >= obj.byteOffset + 8) {
-    const sStatus = layout.add(`${name}.str.status`, "u8");
-    const sLen = layout.add(`${name}.str.len`, "i32");
-    const sData = layout.add(`${name}.str.data`, "bytes", site.cap);
-    str = { status: sStatus.name, len: sLen.name, data: sData.name };
-    const strDone = `${name}_strdone_${labelSeq}`;
-    p.st("u8", R8, sStatus.offset, Status.nullPointer).st("u32", R8, sLen.offset, 0);
-    p.ldx("u64", R3, R8, data.offset + obj.byteOffset).jlt(R3, NULL_LIMIT, strDone);
-    p.mov(R1, R8).add(R1, sData.offset).mov(R2, site.cap).call("probe_read_user_str");
-    p.stx("u32", R8, sLen.offset, R0).st("u8", R8, sStatus.offset, Status.readError).jslt(R0, 0, strDone);
-    p.st("u8", R8, sStatus.offset, Status.ok);
-    p.label(strDone);
+  // A `char *` (alone or as a struct member) shows the string it points to, as gdb does.
+  const strs: NonNullable<ObjectSource["strs"]> = [];
+  if (!obj.bits) {
+    for (const cp of charPointers(obj.type, "", 0, MAX_STRINGS)) {
+      const at = obj.byteOffset + cp.offset;
+      if (at + 8 > readSize) continue;
+      const k = strs.length;
+      const sStatus = layout.add(`${name}.s${k}.status`, "u8");
+      const sLen = layout.add(`${name}.s${k}.len`, "i32");
+      const sData = layout.add(`${name}.s${k}.data`, "bytes", site.cap);
+      strs.push({ path: cp.path, status: sStatus.name, len: sLen.name, data: sData.name });
+      const strDone = `${name}_s${k}done_${labelSeq}`;
+      p.st("u8", R8, sStatus.offset, Status.nullPointer).st("u32", R8, sLen.offset, 0);
+      p.ldx("u64", R3, R8, data.offset + at).jlt(R3, NULL_LIMIT, strDone);
+      p.mov(R1, R8).add(R1, sData.offset).mov(R2, site.cap).call("probe_read_user_str");
+      p.stx("u32", R8, sLen.offset, R0).st("u8", R8, sStatus.offset, Status.readError).jslt(R0, 0, strDone);
+      p.st("u8", R8, sStatus.offset, Status.ok);
+      p.label(strDone);
+    }
   }
   // Failure paths exist only where a read can fail: the verifier rejects unreachable code.
   if (ctx.used.size > 0) {
@@ -121,7 +126,7 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
     ...base,
     truncated: readSize < wanted,
     fields: { status: status.name, addr: addr.name, data: data.name, readSize },
-    str,
+    strs,
   };
 }
 
@@ -263,6 +268,26 @@ function binaryOp(p: Program, op: Extract<Value, { kind: "binary" }>["operator"]
       p[cond[op]](R0, R1, yes).mov(R0, 0).ja(end).label(yes).mov(R0, 1).label(end);
     }
   }
+}
+
+/** Strings read per object at most: each costs a helper call and `cap` record bytes. */
+const MAX_STRINGS = 8;
+
+/**
+ * The `char *` inside an object, with their byte offsets and the member path
+ * the formatter keys pointees by ("" for the object itself, ".name", ".a.b";
+ * anonymous members add nothing). Arrays are not entered.
+ */
+function charPointers(t: CType, path: string, offset: number, limit: number): { path: string; offset: number }[] {
+  if (isCharPointer(t)) return [{ path, offset }];
+  const s = stripTypedefs(t);
+  if (s.kind !== "struct" || s.keyword === "union") return [];
+  const out: { path: string; offset: number }[] = [];
+  for (const m of s.members) {
+    if (out.length >= limit || m.bitSize !== undefined || m.bitOffset === undefined || m.bitOffset % 8 !== 0) continue;
+    out.push(...charPointers(m.type, m.name === undefined ? path : `${path}.${m.name}`, offset + m.bitOffset / 8, limit - out.length));
+  }
+  return out;
 }
 
 function isCharPointer(t: CType): boolean {

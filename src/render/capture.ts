@@ -16,14 +16,17 @@ export function capture(src: ObjectSource, values: ReadonlyMap<string, DecodedVa
   const raw = (values.get(f.data) as Uint8Array).subarray(0, f.readSize);
   const bytes = slice(src, raw);
   const v: CapturedValue = { type, status: src.truncated ? "truncated" : "ok", bytes };
-  if (src.str) {
-    const sStatus = (STATUS_NAMES[values.get(src.str.status) as number] ?? "readError") as ValueStatus;
-    const len = values.get(src.str.len) as number;
-    const data = values.get(src.str.data) as Uint8Array;
-    // bpf_probe_read_user_str counts the NUL it copied, which the formatter looks for; a string
-    // that filled the buffer was cut at the cap.
-    const bytes = sStatus === "ok" ? data.slice(0, Math.max(0, len)) : new Uint8Array(0);
-    v.pointees = new Map([["", { status: sStatus, bytes, truncated: sStatus === "ok" && !bytes.includes(0) }]]);
+  if (src.strs?.length) {
+    v.pointees = new Map();
+    for (const str of src.strs) {
+      const sStatus = (STATUS_NAMES[values.get(str.status) as number] ?? "readError") as ValueStatus;
+      const len = values.get(str.len) as number;
+      const data = values.get(str.data) as Uint8Array;
+      // bpf_probe_read_user_str counts the NUL it copied, which the formatter looks for; a string
+      // that filled the buffer was cut at the cap.
+      const b = sStatus === "ok" ? data.slice(0, Math.max(0, len)) : new Uint8Array(0);
+      v.pointees.set(str.path, { status: sStatus, bytes: b, truncated: sStatus === "ok" && !b.includes(0) });
+    }
   }
   return v;
 }

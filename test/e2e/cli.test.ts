@@ -79,12 +79,15 @@ describe("wraith CLI", () => {
     expect(err).not.toMatch(/error/);
   });
 
-  test("wraith demo traces the embedded demo program", async () => {
+  test("wraith demo traces the embedded demo program: structs, strings, globals", async () => {
     const r = await runWraith(["demo", "--script-output", "plain"]);
     expect(r.code).toBe(0);
-    const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
-    expect(r.stdout.split("\n").filter((l) => l.startsWith("handle_request"))).toEqual(Array(8).fill(`handle_request in pid ${pid} (thread ${pid})`));
-    expect(r.stdout.split("\n").filter((l) => l.startsWith("log_slow"))).toHaveLength(8);
+    const lines = r.stdout.split("\n");
+    const requests = lines.filter((l) => l.startsWith("request "));
+    expect(requests).toHaveLength(8);
+    expect(requests[0]).toMatch(/^request 100 from "alice(\\000)+" for 0x[0-9a-f]+ "\/orders"$/);
+    expect(lines.filter((l) => /^\*req = \{id = \d+, kind = KIND_\w+, path = 0x[0-9a-f]+ "\/[a-z/0-9]*", owner = 0x[0-9a-f]+ <users(\+\d+)?>, amount = [\d.]+\}$/.test(l))).toHaveLength(8);
+    expect(lines).toContain("log_slow id=101 micros=1000 (total so far 2)");
     expect(r.stderr).toMatch(/16 events, 0 lost/);
   });
 

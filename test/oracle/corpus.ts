@@ -94,8 +94,8 @@ export const CORPUS: CorpusPoint[] = [
     covers: ["char", "bool", "enum", "float", "double"],
   }),
   fn("probe_pointers", {
-    exprs: ["p", "*p", "maybe", "*maybe", "str", "nullable", "req.name", "req.name[1]", "req.path", "*str"],
-    addresses: ["p", "maybe", "str", "nullable", "req.path"],
+    exprs: ["p", "*p", "maybe", "*maybe", "str", "nullable", "req.name", "req.name[1]", "req.path", "*str", "*req"],
+    addresses: ["p", "maybe", "str", "nullable", "req.path", "*req"],
     errors: ["*maybe", "*str"],
     covers: ["pointer", "null-pointer", "char*", "char[N]", "array-element", "read-error"],
   }),
