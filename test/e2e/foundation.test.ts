@@ -90,13 +90,15 @@ describe("-t and -p on running processes", () => {
     const libDir = mkdtempSync(join(tmpdir(), "wraith-lib-"));
     copyFileSync(lib, join(libDir, "libe2ecounter.so"));
     const exe = compileFixture("e2e_uselib", { flags: [`-L${libDir}`, "-le2ecounter", `-Wl,-rpath,${libDir}`] });
-    const w = spawnWraith(["--script-output", "plain", "-s", 'trace counter_bump { print "bump {}", $pid; }', "-t", join(libDir, "libe2ecounter.so")]);
+    const w = spawnWraith(["--script-output", "plain", "-s", 'trace counter_bump { print "bump {} by={} bumps={}", $pid, by, bumps; }', "-t", join(libDir, "libe2ecounter.so")]);
     await w.ready;
     const p = await start(exe, ["7"]);
     await p.exited;
     await Bun.sleep(200);
     const r = await w.stop();
-    expect(r.stdout.trim().split("\n")).toEqual(Array(7).fill(`bump ${p.pid}`));
+    // The library's static is read through this process's load bias of the library.
+    const want = Array.from({ length: 7 }, (_, i) => `bump ${p.pid} by=${i} bumps=${(i * (i - 1)) / 2}`);
+    expect(r.stdout.trim().split("\n")).toEqual(want);
   });
 });
 
