@@ -8,22 +8,17 @@
 // bytes each. Vector, x87 and segment-base registers are not saved there, so
 // a value held in one cannot be read by a uprobe program.
 
-/** DWARF register number → name (llvm-dwarfdump spelling). */
-const NAMES = new Map<number, string>([
-  [0, "RAX"], [1, "RDX"], [2, "RCX"], [3, "RBX"], [4, "RSI"], [5, "RDI"], [6, "RBP"], [7, "RSP"],
-  [8, "R8"], [9, "R9"], [10, "R10"], [11, "R11"], [12, "R12"], [13, "R13"], [14, "R14"], [15, "R15"],
-  [16, "RIP"],
-]);
-// llvm-dwarfdump prints these numbers bare (DW_OP_regx 0x31); the psABI names
-// are for diagnostics only.
-const ABI_ONLY_NAMES = new Map<number, string>([
-  [49, "rflags"], [50, "es"], [51, "cs"], [52, "ss"], [53, "ds"], [54, "fs"], [55, "gs"], [58, "fs.base"], [59, "gs.base"],
-]);
-for (let i = 0; i < 16; i++) NAMES.set(17 + i, `XMM${i}`);
-for (let i = 0; i < 8; i++) NAMES.set(33 + i, `ST${i}`);
-for (let i = 0; i < 8; i++) NAMES.set(41 + i, `MM${i}`);
-for (let i = 0; i < 16; i++) NAMES.set(67 + i, `XMM${16 + i}`);
-for (let i = 0; i < 8; i++) NAMES.set(118 + i, `K${i}`);
+import { x86_64RegisterName } from "../registers.ts";
+
+/**
+ * DWARF register number → name as llvm-dwarfdump spells it: the psABI name
+ * (../registers.ts) in capitals, for the registers llvm names at all.
+ */
+const LLVM_NAMED = (reg: number): boolean => reg <= 48 || (reg >= 67 && reg <= 82) || (reg >= 118 && reg <= 125);
+const NAMES = new Map<number, string>();
+for (let reg = 0; reg <= 125; reg++) if (LLVM_NAMED(reg)) NAMES.set(reg, x86_64RegisterName(reg).toUpperCase());
+// llvm-dwarfdump prints these numbers bare (DW_OP_regx 0x31); the psABI names are for diagnostics only.
+const ABI_ONLY_NAMES = new Map<number, string>([49, 50, 51, 52, 53, 54, 55, 58, 59].map((r) => [r, x86_64RegisterName(r)]));
 
 /** DWARF register number → byte offset of its slot in x86-64 `struct pt_regs`. */
 const PT_REGS_OFFSETS = new Map<number, number>([
