@@ -8,6 +8,7 @@ Usage:
   wraith [options] -s SCRIPT (-p PID | -t PATH | --args CMD ARGS…)
   wraith [options] --script-file FILE (-p PID | -t PATH | CMD ARGS…)
   wraith trace --func NAME [--print EXPR…] (--pid PID | --target PATH | -- CMD ARGS…)
+  wraith info functions|line|scope|type|cfa … -t BIN
   wraith demo | doctor | help [COMMAND]
 
 Targets:
@@ -40,7 +41,8 @@ Examples:
   sudo wraith -p 4242 -s 'trace handle_request { print "pid {} called", $pid; }'
   sudo wraith -t /usr/sbin/nginx --script-file body.gs
   sudo wraith --script-output plain -s 'trace tick { print "tick {}", $pid; }' --args ./prog a b
-  sudo wraith trace --func main -- ./prog a b
+  sudo wraith trace --func main --print argc -- ./prog a b
+  wraith info scope handle_request -t ./server
   sudo wraith demo
 
 Exit codes: 0 ok, 1 failure, 2 usage or script error, 3 target not usable,
@@ -60,6 +62,24 @@ Examples:
   sudo wraith trace --func tick --print '$pid' -- ./prog
   sudo wraith trace --func handle_request --pid 4242 --count 10 --json`;
 
+const INFO = `wraith info — what the debug info says, without attaching anything
+
+Usage:
+  wraith info functions [REGEX] -t BIN     functions with file:line and signature (like gdb's info functions)
+  wraith info line FILE:N -t BIN           the addresses of a source line, inlined copies included
+  wraith info scope FUNC|FILE:N|0xADDR -t BIN
+                                           every visible parameter, local and global at the PC where
+                                           trace would attach, with its type and location there
+  wraith info type NAME -t BIN             a type's layout with offsets and sizes (like gdb's ptype /o)
+  wraith info cfa FUNC|FILE:N|0xADDR -t BIN  the call frame rule (CFA, saved registers) at that PC
+
+Options: -p PID (its executable instead of -t), --debug-file FILE, --limit N
+
+Examples:
+  wraith info functions '^handle_' -t ./server
+  wraith info scope handle_request -t ./server
+  wraith info type 'struct request' -t ./server`;
+
 const DEMO = `wraith demo — trace the demo program built into wraith
 
 Runs a small order-desk program (embedded in the binary, built with debug info)
@@ -76,7 +96,7 @@ support and which libbpf wraith uses; each failed line has a fix.
 Usage:
   sudo wraith doctor`;
 
-const TOPICS: Record<string, string> = { trace: TRACE, demo: DEMO, doctor: DOCTOR };
+const TOPICS: Record<string, string> = { trace: TRACE, info: INFO, demo: DEMO, doctor: DOCTOR };
 
 export function helpText(topic?: string): string {
   const text = topic ? TOPICS[topic] : MAIN;

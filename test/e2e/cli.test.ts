@@ -100,8 +100,12 @@ describe("wraith CLI", () => {
     const u = await runWraith(["--scirpt-file", "x"]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unknown option '--scirpt-file'; did you mean --script-file/);
-    const t = await runWraith(["help", "trace"]);
-    expect(t.stdout).toContain("Examples:");
+    for (const topic of ["trace", "info", "demo", "doctor"]) {
+      const t = await runWraith(["help", topic]);
+      expect(t.stdout).toContain("Usage:");
+    }
+    const i = await runWraith(["info", "--help"]);
+    expect(i.stdout).toContain("wraith info scope");
   });
 
   test("a script file's syntax error names the file, line and column", async () => {
