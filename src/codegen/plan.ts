@@ -12,7 +12,28 @@ export type ValueSource =
   /** Known when the script was compiled ($input_pid). */
   | { from: "const"; value: bigint; type: ValueType }
   /** A program object read through DWARF (see values.ts). */
-  | ObjectSource;
+  | ObjectSource
+  /** Memory read for a length-bearing placeholder ({:x.16}, {:s.*}); see dump.ts. */
+  | DumpSource;
+
+/**
+ * `{:x.N}` / `{:s.*}` …: up to `cap` bytes read at the address `address`
+ * denotes. `status` is a DumpStatus (dump.ts); `want` the requested length
+ * (i64), `len` the bytes read (the request clamped to [0, cap]).
+ */
+export interface DumpSource {
+  from: "dump";
+  text: string;
+  conversion: "x" | "X" | "s";
+  /** The address read from (a `void *` object); its status shows when it could not be computed. */
+  address: ObjectSource;
+  /** `.*`: the length argument; its failure shows in place of the bytes. */
+  length?: ValueSource;
+  cap: number;
+  /** Known at compile time: the address or the length cannot be had (optimized out, unavailable). */
+  constFail?: "address" | "length";
+  fields?: { status: string; addr: string; want: string; len: string; data: string };
+}
 
 /** Status names in the order of the status byte's values (values.ts Status). */
 export const STATUS_NAMES = ["ok", "nullPointer", "readError"] as const;

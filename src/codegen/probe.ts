@@ -10,6 +10,7 @@ import type { EventPlan, PrintPlan, ValueSource } from "./plan.ts";
 import { CodegenError } from "./errors.ts";
 import { ptRegsOffset } from "../dwarf/expr/index.ts";
 import { lowerObject, type ValueSite } from "./values.ts";
+import { formatArgs } from "./dump.ts";
 
 /** Size of the events ring buffer (a power of two, a multiple of the page size). */
 export const EVENTS_RING_BYTES = 1 << 20;
@@ -107,7 +108,11 @@ function planPrint(s: PrintStmt, l: Lowering): PrintPlan {
     case "string":
       return { kind: "text", text: s.text.value };
     case "format":
-      return { kind: "format", segments: s.format.segments, args: s.args.map((a) => valueSource(a, l)) };
+      return {
+        kind: "format",
+        segments: s.format.segments,
+        args: formatArgs(s.format.segments, s.args, { p: l.p, layout: l.layout, site: l.ctx.site, objectFor: l.ctx.objectFor, nextObject: () => l.objects++, valueSource: (a) => valueSource(a, l) }),
+      };
     case "expr":
       return { kind: "expr", text: printExpr(s.expr), arg: valueSource(s.expr, l) };
   }

@@ -4,6 +4,7 @@
 import type { DecodedValue, PrintPlan, ValueSource } from "../codegen/index.ts";
 import type { FormatPlaceholder } from "../script/index.ts";
 import { capture } from "./capture.ts";
+import { renderConversion, renderDump } from "./dump-value.ts";
 import { formatValue, jsonValue as jsonObject, type FormatOptions } from "./value.ts";
 
 export type Values = ReadonlyMap<string, DecodedValue>;
@@ -25,19 +26,21 @@ export function renderPrint(print: PrintPlan, values: Values, fmt: FormatOptions
 function renderPlaceholder(ph: FormatPlaceholder, args: ValueSource[], values: Values, fmt: FormatOptions): string {
   const src = args[ph.argIndex];
   if (!src) return `<missing argument ${ph.argIndex + 1}>`;
+  if (src.from === "dump") return renderDump(src, values, fmt);
+  if (ph.conversion !== "default") return renderConversion(ph.conversion, src, values, fmt);
   if (src.from === "object") return renderValue(src, values, fmt);
-  const n = integer(src, values);
-  return ph.conversion === "p" ? "0x" + BigInt.asUintN(64, n).toString(16) : n.toString();
+  return integer(src, values).toString();
 }
 
 /** One argument's text, as gdb's print would show it. */
 export function renderValue(src: ValueSource, values: Values, fmt: FormatOptions = {}): string {
+  if (src.from === "dump") return renderDump(src, values, fmt);
   if (src.from === "object" && src.constStatus === "unavailable") return `<unavailable: ${src.reason}>`;
   if (src.from === "object") return formatValue(capture(src, values), fmt);
   return integer(src, values).toString();
 }
 
-function integer(src: Exclude<ValueSource, { from: "object" }>, values: Values): bigint {
+function integer(src: Exclude<ValueSource, { from: "object" } | { from: "dump" }>, values: Values): bigint {
   const v = src.from === "const" ? src.value : values.get(src.field);
   if (v === undefined || v instanceof Uint8Array) throw new Error(`event has no integer field for ${src.from === "field" ? src.field : "constant"}`);
   const bits = src.type.bytes * 8;
@@ -46,6 +49,7 @@ function integer(src: Exclude<ValueSource, { from: "object" }>, values: Values):
 
 /** The JSON form of a value: numbers when exact, else strings; objects typed (see value.ts jsonValue). */
 export function jsonValue(src: ValueSource, values: Values): unknown {
+  if (src.from === "dump") return renderDump(src, values);
   if (src.from === "object" && src.constStatus === "unavailable") return { error: "unavailable", reason: src.reason };
   if (src.from === "object") return jsonObject(capture(src, values));
   const n = integer(src, values);

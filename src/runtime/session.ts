@@ -30,6 +30,11 @@ export interface Summary {
   reason: string;
 }
 
+/** How long to let records gather between reads while they trickle in. */
+const GATHER_MS = 5;
+/** A read that found this many records means a flood: read again without pausing. */
+const BATCH_NOW = 4096;
+
 export type EventHandler = (plan: EventPlan, values: Map<string, DecodedValue>) => void;
 
 export class Session {
@@ -81,12 +86,16 @@ export class Session {
       onEvent(plan, plan.layout.decode(data));
     });
     while (this.stopReason === undefined) {
-      this.ring.poll(50);
+      const n = this.ring.poll(50);
       onBatchEnd();
       if (this.stopReason !== undefined) break;
+      // The ring is readable whenever a record waits, so polling again at once would take events
+      // one by one. While they trickle in, let them gather for a few ms (probes submit without
+      // waking us, and force a wakeup well before the ring fills); under a flood, drain again now.
       await new Promise<void>((r) => {
         this.wake = r;
-        setImmediate(r);
+        if (n > 0 && n < BATCH_NOW) setTimeout(r, GATHER_MS);
+        else setImmediate(r);
       });
     }
   }

@@ -53,8 +53,9 @@ export const CURRENT_SUPPORT: SupportedFeatures = Object.freeze({
   statements: new Set<StatementFeature>(["print-string", "print-format", "print-expr"]),
   expressions: new Set<ExprFeature>(["special-var", "ident", "member", "index", "int", "unary:*", "unary:&"]),
   specialVariables: new Set<SpecialVariableName>(["pid", "tid", "timestamp", "host_pid", "input_pid"]),
-  formatConversions: new Set<FormatConversion>(["default"]),
-  formatLengths: new Set<FormatLength["kind"]>(["none"]),
+  formatConversions: new Set<FormatConversion>(["default", "x", "X", "p", "s"]),
+  // ".name$" needs `let` (not lowered yet).
+  formatLengths: new Set<FormatLength["kind"]>(["none", "static", "star"]),
 });
 
 const ALL_UNARY: UnaryOp[] = ["-", "!", "~", "*", "&"];

@@ -60,10 +60,11 @@ trace printf* { print "a"; }`),
     ]);
   });
 
-  test("format specifiers beyond {} are refused at the placeholder", () => {
-    expect(check('trace f { print "{:x} {:p}", $pid, $tid; }')).toEqual([
-      "1:18 error: not supported yet: format specifier {:x}",
-      "1:23 error: not supported yet: format specifier {:p}",
+  test("format specifiers are accepted; '.name$' lengths wait for let and are refused at the placeholder", () => {
+    expect(check('trace f { print "{:x} {:X} {:p} {:s} {:x.16} {:s.*}", $pid, $tid, x, p, p, n, p; }')).toEqual([]);
+    expect(check('trace f { print "{:x.n$}", p; }')).toEqual([
+      "1:18 error: not supported yet: format captured lengths ('.name$') in '{:x.n$}'",
+      "1:22 error: capture length variable 'n' not found: '.name$' needs a 'let' variable in scope",
     ]);
   });
 
