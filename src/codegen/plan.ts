@@ -67,7 +67,9 @@ export type PrintPlan =
   | { kind: "text"; text: string }
   | { kind: "format"; segments: FormatSegment[]; args: ValueSource[] }
   /** `print expr;`: "expr = value". */
-  | { kind: "expr"; text: string; arg: ValueSource };
+  | { kind: "expr"; text: string; arg: ValueSource }
+  /** An `if` condition whose reads failed (GhostScope's ExprError): status and address fields. */
+  | { kind: "exprError"; text: string; status: string; addr: string };
 
 export interface EventPlan {
   /** The trace block's pattern as written, e.g. "tick". */
@@ -76,6 +78,11 @@ export interface EventPlan {
   siteId: number;
   layout: EventLayout;
   prints: PrintPlan[];
+  /**
+   * With if statements: the record field whose bits say which prints ran;
+   * `bits[i]` is print i's bit (undefined: it always runs).
+   */
+  exec?: { field: string; bits: (number | undefined)[] };
   /** Link-time address of the probed instruction (with the record's ip, gives the load bias). */
   siteVaddr?: number;
   /** Link-time address → symbol in the probed module, for pointer values. */

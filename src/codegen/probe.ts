@@ -3,13 +3,17 @@
 // the header, and submits it; a failed reservation counts a loss for the
 // trace block, so losses are reported, never silent.
 import type { ObjectRef } from "../resolve/objects.ts";
-import { printExpr, type Expr, type PrintStmt, type Statement, type TraceStmt } from "../script/index.ts";
-import { Program, R0, R1, R2, R3, R6, R7, R8, R10 } from "./asm/index.ts";
+import { printExpr, type Block, type Expr, type IfStmt, type PrintStmt, type Statement, type TraceStmt } from "../script/index.ts";
+import { Program, R0, R1, R2, R3, R6, R7, R8, R9, R10 } from "./asm/index.ts";
 import { EventLayout } from "./layout.ts";
 import type { EventPlan, PrintPlan, ValueSource } from "./plan.ts";
 import { CodegenError } from "./errors.ts";
 import { ptRegsOffset } from "../dwarf/expr/index.ts";
-import { lowerObject, type ValueSite } from "./values.ts";
+import { FIRST_SLOT, lowerObject, nextLabel, Status, type ValueSite } from "./values.ts";
+import { COMPARE_CAP, cTypeOf, elaborate, isObjectExpr, lowerTExpr, type ExprCtx, type TExpr } from "./expr.ts";
+import { substitute } from "./lets.ts";
+import { sizeOf, stripTypedefs } from "../dwarf/types/index.ts";
+import type { Value } from "../dwarf/expr/index.ts";
 import { formatArgs } from "./dump.ts";
 
 /** Size of the events ring buffer (a power of two, a multiple of the page size). */
@@ -62,8 +66,16 @@ export function compileProbe(trace: TraceStmt, traceName: string, ctx: ProbeCont
   const f = (name: string) => layout.field(name).offset;
   const p = new Program();
   const body = new Program();
-  const lowering: Lowering = { p: body, layout, ctx, objects: 0 };
-  const prints = trace.body.body.map((s) => planStatement(s, lowering));
+  const env = new Map<string, Expr>();
+  // `let` names are replaced by what they are bound to before anything resolves them.
+  const objectFor = ctx.objectFor;
+  const lctx: ProbeContext = objectFor ? { ...ctx, objectFor: (e) => objectFor(substitute(e, env)) } : ctx;
+  const lowering: Lowering = { p: body, layout, ctx: lctx, objects: 0, env, prints: [], bits: [], nextBit: 0 };
+  const branches = hasIf(trace.body);
+  if (branches) body.mov(R9, 0);
+  planBlock(trace.body, lowering);
+  if (branches) body.stx("u64", R8, layout.add("exec", "u64").offset, R9);
+  const prints = lowering.prints;
 
   p.comment(`trace ${traceName} (trace ${ctx.traceId}, site ${ctx.siteId})`);
   p.mov(R6, R1).call("get_current_pid_tgid").mov(R7, R0);
@@ -86,7 +98,8 @@ export function compileProbe(trace: TraceStmt, traceName: string, ctx: ProbeCont
   p.st("u32", R10, -4, ctx.traceId).ldMapFd(R1, MapSlot.losses).mov(R2, R10).add(R2, -4).call("map_lookup_elem");
   p.jeq(R0, 0, "out").mov(R1, 1).atomicAdd("u64", R0, 0, R1).ja("out");
 
-  return { program: p, plan: { traceName, traceId: ctx.traceId, siteId: ctx.siteId, layout, prints, siteVaddr: ctx.site?.vaddr, symbolize: ctx.symbolize } };
+  const exec = branches ? { field: "exec", bits: lowering.bits } : undefined;
+  return { program: p, plan: { traceName, traceId: ctx.traceId, siteId: ctx.siteId, layout, prints, exec, siteVaddr: ctx.site?.vaddr, symbolize: ctx.symbolize } };
 }
 
 /** Lowering state of one probe: the program body being emitted after the header. */
@@ -96,11 +109,184 @@ interface Lowering {
   ctx: ProbeContext;
   /** Objects lowered so far (numbers their record fields). */
   objects: number;
+  /** `let` bindings in scope: name → the expression it stands for (already substituted). */
+  env: Map<string, Expr>;
+  /** Print plans in program order, and the bit of the record's `exec` mask each one needs (none: always shown). */
+  prints: PrintPlan[];
+  bits: (number | undefined)[];
+  nextBit: number;
+  /** The bit the prints being planned need (inside an if branch). */
+  bit?: number;
+  /** Record offset of the comparison scratch bytes, once a comparison needs them. */
+  scratch?: number;
 }
 
-function planStatement(s: Statement, l: Lowering): PrintPlan {
-  if (s.kind !== "Print") throw new CodegenError(`not supported yet: ${s.kind} statements`);
-  return planPrint(s, l);
+/** Prints that can be skipped set a bit in r9 when they run; r9 goes to the record's `exec` field. */
+const MAX_BITS = 64;
+
+function hasIf(b: Block): boolean {
+  return b.body.some((s) => s.kind === "If");
+}
+
+function planBlock(b: Block, l: Lowering): void {
+  const outer = new Map(l.env);
+  for (const s of b.body) planStatement(s, l);
+  l.env.clear();
+  for (const [k, v] of outer) l.env.set(k, v);
+}
+
+function planStatement(s: Statement, l: Lowering): void {
+  switch (s.kind) {
+    case "Print":
+      if (l.bit !== undefined) l.p.or(R9, bitImm(l, l.bit));
+      l.prints.push(planPrint(s, l));
+      l.bits.push(l.bit);
+      return;
+    case "Let":
+      l.env.set(s.name, substitute(s.value, l.env));
+      return;
+    case "If":
+      planIf(s, l, l.p.newLabel("ifend"));
+      return;
+    default:
+      throw new CodegenError(`not supported yet: ${s.kind} statements`);
+  }
+}
+
+/** `1 << bit` as an operand of `or r9`: an immediate while it fits, else through r1. */
+function bitImm(l: Lowering, bit: number): number | typeof R1 {
+  if (bit < 31) return 1 << bit;
+  l.p.ld64(R1, 1n << BigInt(bit));
+  return R1;
+}
+
+function newBit(l: Lowering): number {
+  if (l.nextBit >= MAX_BITS) throw new CodegenError(`not supported yet: more than ${MAX_BITS} prints and conditions inside if statements of one trace block`);
+  return l.nextBit++;
+}
+
+/**
+ * `if c { … } else if d { … } else { … }`. A condition whose reads fail is
+ * GhostScope's ExprError soft-abort: an ExprError line (its own bit) is
+ * shown, its then-branch is skipped, an `else if` continues the chain and a
+ * plain `else` is skipped too.
+ */
+function planIf(s: IfStmt, l: Lowering, end: string): void {
+  const { p } = l;
+  const cond = elaborateAt(s.cond, l);
+  const enclosing = l.bit;
+  const branch = (b: Block | IfStmt) => {
+    if (b.kind === "If") return planIf(b, l, end);
+    l.bit = newBit(l);
+    planBlock(b, l);
+    l.bit = enclosing;
+  };
+  if (cond.k === "const") {
+    // Known when compiling: only the branch taken is emitted.
+    if (cond.v !== 0n) branch(s.then);
+    else if (s.else) branch(s.else);
+    if (s.else?.kind !== "If" || cond.v !== 0n) p.label(end);
+    return;
+  }
+  const elseL = p.newLabel("else");
+  const status = l.layout.add(`c${l.nextBit}.status`, "u8");
+  const addr = l.layout.add(`c${l.nextBit}.addr`, "u64");
+  const n = nextLabel();
+  const c = exprCtx(l, status.offset, addr.offset, { nullPointer: `cnull_${n}`, readError: `cread_${n}` });
+  lowerTExpr(c, cond);
+  p.jeq(R0, 0, elseL);
+  const errBit = c.used.size > 0 ? newBit(l) : undefined;
+  if (errBit !== undefined) {
+    l.prints.push({ kind: "exprError", text: printExpr(s.cond), status: status.name, addr: addr.name });
+    l.bits.push(errBit);
+  }
+  branch(s.then);
+  p.ja(end);
+  if (errBit !== undefined) {
+    const after = s.else?.kind === "If" ? elseL : end;
+    if (c.used.has(c.fail.nullPointer)) p.label(c.fail.nullPointer).st("u8", R8, status.offset, Status.nullPointer).ja(`cerr_${n}`);
+    if (c.used.has(c.fail.readError)) p.label(c.fail.readError).st("u8", R8, status.offset, Status.readError);
+    p.label(`cerr_${n}`).or(R9, bitImm(l, errBit)).ja(after);
+  }
+  p.label(elseL);
+  if (s.else) branch(s.else);
+  if (s.else?.kind !== "If") p.label(end);
+}
+
+/** Address arithmetic as a DWARF value tree (what read plans hold), where it is only that. */
+function valueTree(x: TExpr): Value | undefined {
+  switch (x.k) {
+    case "const":
+      return { kind: "const", value: BigInt.asIntN(64, x.v) };
+    case "value":
+      return x.v;
+    case "conv":
+      return x.t.kind === "ptr" || x.t.bytes === 8 ? valueTree(x.x) : undefined;
+    case "ptradd": {
+      const p = valueTree(x.p);
+      const n = valueTree(x.n);
+      if (!p || !n) return undefined;
+      const off: Value = x.elem === 1 ? n : { kind: "binary", operator: "mul", left: n, right: { kind: "const", value: BigInt(x.elem) } };
+      return { kind: "binary", operator: x.sign > 0 ? "plus" : "minus", left: p, right: off };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function exprCtx(l: Lowering, statusOff: number, addrOff: number, fail: { nullPointer: string; readError: string }): ExprCtx {
+  return {
+    p: l.p,
+    site: l.ctx.site ?? { vaddr: 0, cap: 0 },
+    statusOff,
+    addrOff,
+    fail,
+    slot: FIRST_SLOT,
+    used: new Set(),
+    scratch: () => (l.scratch ??= l.layout.add("scratch", "bytes", COMPARE_CAP * 2 + 16).offset),
+  };
+}
+
+function elaborateAt(e: Expr, l: Lowering): TExpr {
+  return elaborate(substitute(e, l.env), { objectFor: l.ctx.objectFor && l.ctx.site ? l.ctx.objectFor : undefined, inputPid: l.ctx.inputPid });
+}
+
+/** A computed value (`a + b`, `x == 3`, `strncmp(…)`) in a record field shaped like an object's. */
+function computedSource(e: Expr, l: Lowering): ValueSource {
+  const x = elaborateAt(e, l);
+  const type = cTypeOf(x.t);
+  const size = x.t.kind === "ptr" ? 8 : x.t.bytes;
+  const text = printExpr(e);
+  if (x.k === "const") {
+    const bytes = new Uint8Array(size);
+    let v = BigInt.asUintN(size * 8, x.v);
+    for (let i = 0; i < size; i++, v >>= 8n) bytes[i] = Number(v & 0xffn);
+    return { from: "object", type, text, byteOffset: 0, size, truncated: false, constStatus: "ok", constBytes: bytes };
+  }
+  if (x.t.kind === "ptr" && l.ctx.objectFor && (e.kind === "Binary")) {
+    // GhostScope: `print p + 1` shows the element there, read with the pointee's type.
+    const s = stripTypedefs(x.t.ctype);
+    if (s.kind === "pointer" && sizeOf(s.target)) {
+      const address = valueTree(x);
+      if (address) return lowerObject(l.p, l.layout, l.objects++, { type: s.target, plan: { kind: "memory", address }, byteOffset: 0, text }, l.ctx.site!);
+    }
+  }
+  const name = `v${l.objects++}`;
+  const status = l.layout.add(`${name}.status`, "u8");
+  const addr = l.layout.add(`${name}.addr`, "u64");
+  const data = l.layout.add(`${name}.data`, "bytes", 8);
+  const n = nextLabel();
+  const c = exprCtx(l, status.offset, addr.offset, { nullPointer: `vnull_${n}`, readError: `vread_${n}` });
+  l.p.comment(`${text}: computed`).st("u8", R8, status.offset, Status.ok);
+  lowerTExpr(c, x);
+  l.p.stx("u64", R8, data.offset, R0);
+  if (c.used.size > 0) {
+    l.p.ja(`vdone_${n}`);
+    if (c.used.has(c.fail.nullPointer)) l.p.label(c.fail.nullPointer).st("u8", R8, status.offset, Status.nullPointer).ja(`vdone_${n}`);
+    if (c.used.has(c.fail.readError)) l.p.label(c.fail.readError).st("u8", R8, status.offset, Status.readError);
+  }
+  l.p.label(`vdone_${n}`);
+  return { from: "object", type, text, byteOffset: 0, size, truncated: false, fields: { status: status.name, addr: addr.name, data: data.name, readSize: size } };
 }
 
 function planPrint(s: PrintStmt, l: Lowering): PrintPlan {
@@ -120,6 +306,12 @@ function planPrint(s: PrintStmt, l: Lowering): PrintPlan {
 
 function valueSource(e: Expr, l: Lowering): ValueSource {
   const ctx = l.ctx;
+  const bound = e.kind === "Ident" ? l.env.get(e.name) : undefined;
+  if (bound) {
+    const src = valueSource(bound, l);
+    return src.from === "object" ? { ...src, text: (e as { name: string }).name } : src;
+  }
+  if (e.kind !== "SpecialVar" && !isObjectExpr(e)) return computedSource(e, l);
   if (e.kind !== "SpecialVar") {
     if (!ctx.objectFor || !ctx.site) throw new CodegenError(`not supported yet: reading program values without debug info`);
     return lowerObject(l.p, l.layout, l.objects++, ctx.objectFor(e), ctx.site);

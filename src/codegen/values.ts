@@ -19,10 +19,10 @@ import { CodegenError } from "./errors.ts";
 export const Status = { ok: 0, nullPointer: 1, readError: 2 } as const;
 
 const IP = ptRegsOffset(16)!; // the probed instruction: rip in pt_regs at a uprobe
-const FIRST_SLOT = 16;
+export const FIRST_SLOT = 16;
 const MAX_SLOTS = 48;
 /** Addresses below this are a null pointer (plus a member offset), not memory. */
-const NULL_LIMIT = 4096;
+export const NULL_LIMIT = 4096;
 
 export interface ValueSite {
   /** Link-time address of the probed instruction: the load bias is ip - this. */
@@ -34,6 +34,10 @@ export interface ValueSite {
 }
 
 let labelSeq = 0;
+/** A fresh number for labels unique within a program. */
+export function nextLabel(): number {
+  return ++labelSeq;
+}
 
 export function lowerObject(p: Program, layout: EventLayout, n: number, obj: ObjectRef, site: ValueSite): ObjectSource {
   const name = `v${n}`;
@@ -130,7 +134,7 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
   };
 }
 
-interface Ctx {
+export interface Ctx {
   p: Program;
   site: ValueSite;
   statusOff: number;
@@ -142,13 +146,13 @@ interface Ctx {
   used: Set<string>;
 }
 
-function failTo(c: Ctx, label: string): string {
+export function failTo(c: Ctx, label: string): string {
   c.used.add(label);
   return label;
 }
 
 /** r0 = address; null check; bpf_probe_read_user(record + dst, size, address). */
-function readMemory(c: Ctx, address: Value, dst: number, size: number): void {
+export function readMemory(c: Ctx, address: Value, dst: number, size: number): void {
   evalValue(c, address);
   const { p } = c;
   p.stx("u64", R8, c.addrOff, R0).jlt(R0, NULL_LIMIT, failTo(c, c.fail.nullPointer));
@@ -175,7 +179,7 @@ function lowerPieces(c: Ctx, plan: Extract<ReadPlan, { kind: "pieces" }>, dataOf
 }
 
 /** Evaluate a value tree into r0. Loads go through the stack and fail into the field's labels. */
-function evalValue(c: Ctx, v: Value): void {
+export function evalValue(c: Ctx, v: Value): void {
   const { p } = c;
   switch (v.kind) {
     case "const":
@@ -234,13 +238,13 @@ function evalValue(c: Ctx, v: Value): void {
   }
 }
 
-function take(c: Ctx): number {
+export function take(c: Ctx): number {
   c.slot += 8;
   if (c.slot > FIRST_SLOT + 8 * MAX_SLOTS) throw new CodegenError("location expression too deep for the BPF stack");
   return c.slot;
 }
 
-function extend(p: Program, bits: number, signed: boolean): void {
+export function extend(p: Program, bits: number, signed: boolean): void {
   if (bits >= 64) return;
   p.lsh(R0, 64 - bits);
   if (signed) p.arsh(R0, 64 - bits);
@@ -290,7 +294,7 @@ function charPointers(t: CType, path: string, offset: number, limit: number): { 
   return out;
 }
 
-function isCharPointer(t: CType): boolean {
+export function isCharPointer(t: CType): boolean {
   const s = stripTypedefs(t);
   if (s.kind !== "pointer") return false;
   const target = stripTypedefs(s.target);

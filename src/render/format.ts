@@ -13,6 +13,8 @@ export function renderPrint(print: PrintPlan, values: Values, fmt: FormatOptions
   switch (print.kind) {
     case "text":
       return print.text;
+    case "exprError":
+      return exprErrorText(print, values);
     case "expr":
       return `${print.arg.from === "object" ? print.arg.text : print.text} = ${renderValue(print.arg, values, fmt)}`;
     case "format": {
@@ -30,6 +32,14 @@ function renderPlaceholder(ph: FormatPlaceholder, args: ValueSource[], values: V
   if (ph.conversion !== "default") return renderConversion(ph.conversion, src, values, fmt);
   if (src.from === "object") return renderValue(src, values, fmt);
   return integer(src, values).toString();
+}
+
+/** GhostScope's ExprError line for a condition that could not be evaluated. */
+export function exprErrorText(print: Extract<PrintPlan, { kind: "exprError" }>, values: Values): string {
+  const status = values.get(print.status);
+  const addr = BigInt((values.get(print.addr) as bigint | undefined) ?? 0n);
+  const at = addr === 0n ? "NULL" : "0x" + addr.toString(16);
+  return `ExprError: ${print.text} (${status === 1 ? "null pointer dereference" : "read error"} at ${at})`;
 }
 
 /** One argument's text, as gdb's print would show it. */

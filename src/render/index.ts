@@ -29,7 +29,10 @@ export class Renderer {
   /** One event's output, ending with a newline. */
   render(plan: EventPlan, values: Map<string, DecodedValue>): string {
     const fmt = formatOptions(plan, values);
-    const lines = plan.prints.map((p) => renderPrint(p, values, fmt));
+    // Prints in branches not taken (and conditions that did not fail) have their bit clear: no line.
+    const ran = executed(plan, values);
+    const prints = plan.prints.filter((_, i) => ran[i]);
+    const lines = prints.map((p) => renderPrint(p, values, fmt));
     const pid = values.get("pid") as number;
     const tid = values.get("tid") as number;
     const ts = values.get("timestamp") as bigint;
@@ -46,9 +49,11 @@ export class Renderer {
             pid,
             tid,
             trace: { target: plan.traceName, binary_path: this.opts.binaryOf?.(plan) ?? null },
-            items: plan.prints.map((p, i) =>
+            items: prints.map((p, i) =>
               p.kind === "text"
                 ? { kind: "text", content: lines[i] }
+                : p.kind === "exprError"
+                  ? { kind: "expr_error", expr: p.text, content: lines[i] }
                 : p.kind === "expr"
                   ? { kind: "variable", name: p.arg.from === "object" ? p.arg.text : p.text, formatted_value: renderValue(p.arg, values, fmt), value: jsonValue(p.arg, values) }
                   : { kind: "formatted_text", content: lines[i], values: p.args.map((a) => jsonValue(a, values)) },
@@ -82,6 +87,17 @@ export class Renderer {
       }
     }
   }
+}
+
+/** Which of the plan's prints ran in this event (the `exec` bit mask; no mask: all). */
+function executed(plan: EventPlan, values: Map<string, DecodedValue>): boolean[] {
+  const exec = plan.exec;
+  if (!exec) return plan.prints.map(() => true);
+  const mask = BigInt((values.get(exec.field) as bigint | undefined) ?? 0n);
+  return plan.prints.map((_, i) => {
+    const bit = exec.bits[i];
+    return bit === undefined || ((mask >> BigInt(bit)) & 1n) === 1n;
+  });
 }
 
 /** Pointer symbolization for one event: the probed module's load bias in this process is ip - site vaddr. */

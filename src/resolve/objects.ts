@@ -91,6 +91,23 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       }
       throw new ExprError(`not supported yet: the ${e.op} operator on program values`, e.span);
     }
+    case "Cast": {
+      const type = typeNamed(info, e.typeName, e.typeSpan);
+      const size = sizeOf(type);
+      if (e.expr.kind === "Int") return { type, plan: { kind: "value", value: constant(e.expr.value) }, byteOffset: 0, text: `cast(${e.expr.raw}, "${e.typeName}")` };
+      const base = resolveObject(info, scope, e.expr, text);
+      const from = stripTypedefs(base.type);
+      const to = stripTypedefs(type);
+      // A reinterpretation of the same bytes: pointers and integers of the same size, or anything in memory as a bigger-or-equal view.
+      if (size === undefined || (sizeOf(base.type) !== size && !(to.kind === "pointer" && (from.kind === "pointer" || from.kind === "array"))))
+        throw new ExprError(`not supported yet: cast of ${base.text} (${sizeOf(base.type) ?? "?"} bytes) to ${e.typeName} (${size ?? "?"} bytes)`, e.span);
+      if (from.kind === "array") {
+        if (base.plan.kind !== "memory") throw new ExprError(`${base.text} has no address here`, e.expr.span);
+        const addr = base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(base.byteOffset))) : base.plan.address;
+        return { type, plan: { kind: "value", value: addr }, byteOffset: 0, text: `cast(${base.text}, "${e.typeName}")` };
+      }
+      return { ...base, type, text: `cast(${base.text}, "${e.typeName}")` };
+    }
     default:
       throw new ExprError(`not supported yet: ${e.kind} expressions on program values`, e.span);
   }
@@ -105,6 +122,41 @@ function globalNamed(info: DebugInfo, scope: Scope, name: string): Scope["variab
   const d = defs.find((x) => x.isExternal()) ?? defs[0];
   if (!d) return undefined;
   return { name, kind: d.isExternal() ? "global" : "file static", die: d, decl: d, location: locationOf(d, scope.pc, info.cfi), depth: 0 };
+}
+
+const BUILTIN_TYPES: Record<string, [number, number]> = {
+  u8: [1, 0x08], u16: [2, 0x07], u32: [4, 0x07], u64: [8, 0x07],
+  i8: [1, 0x06], i16: [2, 0x05], i32: [4, 0x05], i64: [8, 0x05],
+  uint8_t: [1, 0x08], uint16_t: [2, 0x07], uint32_t: [4, 0x07], uint64_t: [8, 0x07],
+  int8_t: [1, 0x06], int16_t: [2, 0x05], int32_t: [4, 0x05], int64_t: [8, 0x05],
+  char: [1, 0x06], "unsigned char": [1, 0x08], short: [2, 0x05], "unsigned short": [2, 0x07],
+  int: [4, 0x05], "unsigned int": [4, 0x07], unsigned: [4, 0x07], long: [8, 0x05], "unsigned long": [8, 0x07],
+  "long long": [8, 0x05], "unsigned long long": [8, 0x07], bool: [1, 0x02], _Bool: [1, 0x02],
+};
+
+/**
+ * `cast(x, "struct request *")`: a type by its DWARF name in this module
+ * (`struct`/`union`/`enum` are hints), then `*`s; common builtin spellings
+ * when the DWARF has no such base type.
+ */
+export function typeNamed(info: DebugInfo, text: string, span: ExprError["span"]): CType {
+  const m = /^\s*(?:(struct|class|union|enum)\s+)?([A-Za-z_][\w:]*(?:\s+[A-Za-z_]\w*)*)\s*((?:\*\s*)*)$/.exec(text);
+  if (!m) throw new ExprError(`cannot read the type name "${text}"`, span);
+  const keyword = m[1];
+  const name = m[2]!.trim().replace(/\s+/g, " ");
+  const stars = (m[3] ?? "").replace(/\s/g, "").length;
+  const tags = keyword ? ({ struct: [DW_TAG.structure_type, DW_TAG.class_type], class: [DW_TAG.class_type, DW_TAG.structure_type], union: [DW_TAG.union_type], enum: [DW_TAG.enumeration_type] } as Record<string, number[]>)[keyword]! : undefined;
+  const dies = info.dwarf.findTypes(name).filter((d) => (tags ? tags.includes(d.tag) : true));
+  const die = dies.find((d) => !d.isDeclaration()) ?? dies[0];
+  let t: CType;
+  if (die) t = typeModel(info).resolve(die);
+  else if (!keyword && name === "void") t = { kind: "void" } as CType;
+  else if (!keyword && BUILTIN_TYPES[name]) {
+    const [size, encoding] = BUILTIN_TYPES[name]!;
+    t = { kind: "base", name, size, encoding } as CType;
+  } else throw new ExprError(`no type named ${keyword ? keyword + " " : ""}${name} in the debug info of ${info.path}`, span);
+  for (let i = 0; i < stars; i++) t = pointerTo(t);
+  return t;
 }
 
 function describe(t: CType): string {
@@ -155,7 +207,7 @@ function runtimeIndex(info: DebugInfo, scope: Scope, base: ObjectRef, e: Extract
 }
 
 /** An integer object's value, sign- or zero-extended to 64 bits as its type says. */
-function scalarValue(o: ObjectRef, at: Expr): Value {
+export function scalarValue(o: ObjectRef, at: Expr): Value {
   const size = sizeOf(o.type) ?? 8;
   const t = stripTypedefs(o.type);
   const signed = t.kind === "base" ? t.encoding === 0x05 || t.encoding === 0x06 || t.encoding === 0x0d : true;
@@ -169,7 +221,7 @@ function scalarValue(o: ObjectRef, at: Expr): Value {
 }
 
 /** The value of a pointer object as a value tree (the address it holds). */
-function valueOf(p: ObjectRef, at: Expr): Value {
+export function valueOf(p: ObjectRef, at: Expr): Value {
   if (p.bits) throw new ExprError(`${p.text} is a bitfield, not a pointer`, at.span);
   switch (p.plan.kind) {
     case "register":

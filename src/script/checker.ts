@@ -50,8 +50,13 @@ export interface SupportedFeatures {
 /** What the code generator implements today. Widen it as stages land; the parser never changes for that. */
 export const CURRENT_SUPPORT: SupportedFeatures = Object.freeze({
   tracePatterns: new Set<TracePatternKind>(["FunctionPattern", "SourceLinePattern", "AddressPattern"]),
-  statements: new Set<StatementFeature>(["print-string", "print-format", "print-expr"]),
-  expressions: new Set<ExprFeature>(["special-var", "ident", "member", "index", "int", "unary:*", "unary:&"]),
+  statements: new Set<StatementFeature>(["print-string", "print-format", "print-expr", "let", "if"]),
+  expressions: new Set<ExprFeature>([
+    "special-var", "ident", "member", "index", "int", "bool", "string", "cast", "hex",
+    ...(["-", "!", "~", "*", "&"] as const).map((o) => `unary:${o}` as const),
+    ...(["||", "&&", "|", "^", "&", "==", "!=", "<", "<=", ">", ">=", "<<", ">>", "+", "-", "*", "/", "%"] as const).map((o) => `binary:${o}` as const),
+    "call:memcmp", "call:strncmp", "call:starts_with",
+  ]),
   specialVariables: new Set<SpecialVariableName>(["pid", "tid", "timestamp", "host_pid", "input_pid"]),
   formatConversions: new Set<FormatConversion>(["default", "x", "X", "p", "s"]),
   // ".name$" needs `let` (not lowered yet).
