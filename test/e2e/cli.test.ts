@@ -34,6 +34,14 @@ describe("wraith CLI", () => {
     expect(r.stdout.split("\n").filter((l) => l.startsWith("tick"))).toEqual(Array(25).fill(`tick $pid=${pid}`));
   });
 
+  test("wraith trace --print EXPR --if COND: program values and a condition, one line per hit", async () => {
+    const bin = compileFixture("tick");
+    const r = await runWraith(["trace", "--func", "tick", "--print", "i", "--print", "counter", "--if", "i > 20", "--script-output", "plain", "--", bin]);
+    expect(r.code).toBe(0);
+    // counter before tick(i) adds i: the sum of 0..i-1.
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("tick"))).toEqual([21, 22, 23, 24].map((i) => `tick i=${i} counter=${(i * (i - 1)) / 2}`));
+  });
+
   test("--json: one object per event with pid, tid, timestamp and typed values", async () => {
     const bin = compileFixture("tick");
     const r = await runWraith(["--json", "--count", "3", "-s", 'trace tick { print "p={} ts={}", $pid, $timestamp; }', "--args", bin]);
