@@ -13,6 +13,8 @@ import { gdbRun } from "../oracle/gdb.ts";
 const MATRIX: CompileOptions[] = [];
 for (const cc of ["gcc", "clang"] as const)
   for (const opt of ["-O0", "-O2"] as const) for (const dwarf of [4, 5] as const) MATRIX.push({ cc, opt, dwarf, with: CORPUS_WITH });
+// A non-PIE executable: globals at fixed addresses (load bias 0).
+MATRIX.push({ cc: "gcc", opt: "-O0", dwarf: 5, pie: false, with: CORPUS_WITH });
 
 /** gdb's words for a value it cannot show, and wraith's. */
 const gdbUnavailable = (t: string) => t === "<optimized out>" || t.startsWith("No symbol ");
@@ -20,7 +22,7 @@ const readError = (t: string) => /^Cannot access memory at address (0x[0-9a-f]+)
 
 describe("values agree with gdb", () => {
   for (const o of MATRIX) {
-    test(`${o.cc} ${o.opt} DWARF ${o.dwarf}`, async () => {
+    test(`${o.cc} ${o.opt} DWARF ${o.dwarf}${o.pie === false ? " non-PIE" : ""}`, async () => {
       const bin = compileFixture(CORPUS_MAIN, o);
       const gdb = gdbRun(bin, CORPUS);
       // At -O2 a name gdb does not know at a point (No symbol …) is left out of wraith's script.
