@@ -30,6 +30,11 @@ export const HEADER_FIELDS = [
 
 export type DecodedValue = number | bigint | Uint8Array;
 
+/** A record's fields by name: a decoded Map, or a lazy view over the ring buffer's bytes. */
+export interface RecordValues {
+  get(name: string): DecodedValue | undefined;
+}
+
 export class EventLayout {
   private readonly byName = new Map<string, LayoutField>();
   private readonly list: LayoutField[] = [];
@@ -66,6 +71,24 @@ export class EventLayout {
   /** Record size, padded to 8 as the ring buffer rounds records anyway. */
   get size(): number {
     return Math.ceil(this.end / 8) * 8;
+  }
+
+  /**
+   * A lazy view of one record: each field is read when asked for, bytes
+   * fields without copying. Valid only while the record is (the ring buffer
+   * callback): the hot path decodes just the fields a print uses.
+   */
+  view(record: Uint8Array): RecordValues {
+    if (record.byteLength < this.size) throw new Error(`event of ${record.byteLength} bytes is shorter than its layout (${this.size})`);
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+    const byName = this.byName;
+    return {
+      get(name: string): DecodedValue | undefined {
+        const f = byName.get(name);
+        if (!f) return undefined;
+        return f.kind === "bytes" ? record.subarray(f.offset, f.offset + f.size) : readField(view, record, f);
+      },
+    };
   }
 
   /** Decode every field of one record. Bytes fields are copied: ring memory is reused. */

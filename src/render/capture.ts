@@ -2,11 +2,11 @@
 // bytes (sliced out of what the probe read, bitfields extracted) and the
 // string a `char *` points to. The field names come from the object's
 // ObjectSource, the same one the code generator filled them by.
-import { STATUS_NAMES, type DecodedValue, type ObjectSource } from "../codegen/index.ts";
+import { STATUS_NAMES, type ObjectSource, type RecordValues } from "../codegen/index.ts";
 import { stripTypedefs } from "../dwarf/types/index.ts";
 import type { CapturedValue, ValueStatus } from "./value.ts";
 
-export function capture(src: ObjectSource, values: ReadonlyMap<string, DecodedValue>): CapturedValue {
+export function capture(src: ObjectSource, values: RecordValues): CapturedValue {
   const type = src.type;
   if (src.constStatus === "optimizedOut") return { type, status: "optimizedOut", bytes: new Uint8Array(0) };
   if (src.constBytes) return { type, status: "ok", bytes: slice(src, src.constBytes) };

@@ -2,13 +2,13 @@
 // ({:x.16}, {:s.*}) → text. Byte views are in dump.ts; failures use the same
 // words as every other value (`<null>`, `<read error at 0x…>`, `<optimized out>`).
 import { DumpStatus } from "../codegen/dump.ts";
-import type { DecodedValue } from "../codegen/layout.ts";
+import type { RecordValues } from "../codegen/layout.ts";
 import type { DumpSource, ObjectSource, ValueSource } from "../codegen/plan.ts";
 import { capture } from "./capture.ts";
 import { addressText, bytesText, hasNul, intBytes, markTruncated, readUnsigned } from "./dump.ts";
 import { formatValue, type FormatOptions } from "./value.ts";
 
-type Values = ReadonlyMap<string, DecodedValue>;
+type Values = RecordValues;
 type Conversion = "x" | "X" | "s" | "p";
 
 /** `{:x}` `{:X}` `{:s}` `{:p}` without a length: the argument's own captured bytes, or its value as an address. */

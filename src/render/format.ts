@@ -1,13 +1,13 @@
 // Values → text for print statements. Header fields and compile-time
 // constants are integers; program objects are captured from their record
 // fields and formatted the way gdb's `print` shows them.
-import type { DecodedValue, PrintPlan, ValueSource } from "../codegen/index.ts";
+import type { DecodedValue, PrintPlan, RecordValues, ValueSource } from "../codegen/index.ts";
 import type { FormatPlaceholder } from "../script/index.ts";
 import { capture } from "./capture.ts";
 import { renderConversion, renderDump } from "./dump-value.ts";
 import { formatValue, jsonValue as jsonObject, type FormatOptions } from "./value.ts";
 
-export type Values = ReadonlyMap<string, DecodedValue>;
+export type Values = RecordValues;
 
 export function renderPrint(print: PrintPlan, values: Values, fmt: FormatOptions = {}): string {
   switch (print.kind) {

@@ -2,7 +2,7 @@
 // a terminal), plain (payload lines only) or JSON lines.
 import pc from "picocolors";
 import { monotonicNs } from "../../ffi/index.ts";
-import type { DecodedValue, EventPlan } from "../codegen/index.ts";
+import type { DecodedValue, RecordValues, EventPlan } from "../codegen/index.ts";
 import { jsonValue, renderPrint, renderValue } from "./format.ts";
 import type { FormatOptions } from "./value.ts";
 
@@ -27,7 +27,7 @@ export class Renderer {
   }
 
   /** One event's output, ending with a newline. */
-  render(plan: EventPlan, values: Map<string, DecodedValue>): string {
+  render(plan: EventPlan, values: RecordValues): string {
     const fmt = formatOptions(plan, values);
     // Prints in branches not taken (and conditions that did not fail) have their bit clear: no line.
     const ran = executed(plan, values);
@@ -90,7 +90,7 @@ export class Renderer {
 }
 
 /** Which of the plan's prints ran in this event (the `exec` bit mask; no mask: all). */
-function executed(plan: EventPlan, values: Map<string, DecodedValue>): boolean[] {
+function executed(plan: EventPlan, values: RecordValues): boolean[] {
   const exec = plan.exec;
   if (!exec) return plan.prints.map(() => true);
   const mask = BigInt((values.get(exec.field) as bigint | undefined) ?? 0n);
@@ -101,7 +101,7 @@ function executed(plan: EventPlan, values: Map<string, DecodedValue>): boolean[]
 }
 
 /** Pointer symbolization for one event: the probed module's load bias in this process is ip - site vaddr. */
-function formatOptions(plan: EventPlan, values: Map<string, DecodedValue>): FormatOptions {
+function formatOptions(plan: EventPlan, values: RecordValues): FormatOptions {
   const { symbolize, siteVaddr } = plan;
   const ip = values.get("ip");
   if (!symbolize || siteVaddr === undefined || typeof ip !== "bigint") return {};

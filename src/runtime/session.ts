@@ -7,7 +7,7 @@ import {
   attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer,
   type Attachment, type RingBuffer,
 } from "../../ffi/index.ts";
-import { EVENTS_RING_BYTES, link, readRoute, type CompiledProbe, type DecodedValue, type EventPlan, type MapFds } from "../codegen/index.ts";
+import { EVENTS_RING_BYTES, link, readRoute, type CompiledProbe, type DecodedValue, type RecordValues, type EventPlan, type MapFds } from "../codegen/index.ts";
 
 export interface ProbeToAttach {
   compiled: CompiledProbe;
@@ -35,7 +35,7 @@ const GATHER_MS = 5;
 /** A read that found this many records means a flood: read again without pausing. */
 const BATCH_NOW = 4096;
 
-export type EventHandler = (plan: EventPlan, values: Map<string, DecodedValue>) => void;
+export type EventHandler = (plan: EventPlan, values: RecordValues) => void;
 
 export class Session {
   private maps: MapFds | undefined;
@@ -83,7 +83,7 @@ export class Session {
       const plan = this.plans.get(`${route.traceId}:${route.siteId}`);
       if (!plan) return;
       this.events++;
-      onEvent(plan, plan.layout.decode(data));
+      onEvent(plan, plan.layout.view(data));
     });
     while (this.stopReason === undefined) {
       const n = this.ring.poll(50);
