@@ -60,13 +60,15 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
   }
   const sites: ProbeSite[] = [];
   for (const m of modules) {
+    // A module whose symbol table does not name the function cannot hold it: skip its DWARF (libc's, say).
+    if (!mayDefine(m, spec.name)) continue;
     const info = debugInfoFor(m, opts.debugFile);
     const copies = info ? functionCopies(info, spec.name) : [];
-    if (info && copies.length > 0) {
-      for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
-      continue;
-    }
-    sites.push(...symbolSites(m, spec.name));
+    if (info && copies.length > 0) for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
+    else sites.push(...symbolSites(m, spec.name));
+    // The first module that defines it wins (the executable comes first), as a name means
+    // the program's own function before a library's; -t names a library explicitly.
+    if (sites.length > 0) break;
   }
   if (sites.length > 0) return sites;
   const where = modules.length === 1 ? modules[0]!.name : `${modules[0]?.name ?? "the target"} or its ${modules.length - 1} libraries`;
@@ -92,6 +94,20 @@ function functionCopies(info: DebugInfo, name: string): { address: number; fn: D
     }
   }
   return out.sort((a, b) => a.address - b.address);
+}
+
+/**
+ * Could this module define a function `name`? With a full symbol table
+ * (.symtab) the answer is reliable for C names: the function or one of gcc's
+ * clones (name.constprop.0, …) is listed. C++ qualified names and stripped
+ * modules are always searched.
+ */
+function mayDefine(m: ModuleRef, name: string): boolean {
+  const elf = elfOf(m);
+  if (name.includes("::") || elf.symbolTable("symtab").length === 0) return true;
+  if (elf.symbolsNamed(name).some((s) => s.defined)) return true;
+  const prefix = `${name}.`;
+  return elf.functionSymbols().some((s) => s.name.startsWith(prefix));
 }
 
 function specOf(p: TracePattern): LocationSpec {
