@@ -190,9 +190,7 @@ function constantIndex(e: Expr): number | undefined {
 
 /** `a[i]` with `i` a program variable: the element's address is computed at the probe. */
 function runtimeIndex(info: DebugInfo, scope: Scope, base: ObjectRef, e: Extract<Expr, { kind: "Index" }>, text: (e: Expr) => string): ObjectRef {
-  const index = resolveObject(info, scope, e.index, text);
-  const it = stripTypedefs(index.type);
-  if (it.kind !== "base" && it.kind !== "enum") throw new ExprError(`${index.text} is not an integer, so it cannot index ${base.text}`, e.index.span);
+  const index = indexValue(info, scope, e.index, text, base);
   const t = stripTypedefs(base.type);
   const element = t.kind === "array" ? t.element : t.kind === "pointer" ? t.target : undefined;
   if (!element) throw new ExprError(`${base.text} is not an array or pointer (its type is ${describe(base.type)})`, e.span);
@@ -202,8 +200,35 @@ function runtimeIndex(info: DebugInfo, scope: Scope, base: ObjectRef, e: Extract
   if (t.kind === "pointer") start = valueOf(base, e);
   else if (base.plan.kind === "memory") start = base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(base.byteOffset))) : base.plan.address;
   else throw new ExprError(`not supported yet: indexing ${base.text} by a variable while it is in a ${base.plan.kind} location`, e.span);
-  const offset = binary("mul", scalarValue(index, e.index), constant(BigInt(elemSize)));
+  const offset = binary("mul", index.value, constant(BigInt(elemSize)));
   return { type: element, plan: { kind: "memory", address: binary("plus", start, offset) }, byteOffset: 0, text: `${base.text}[${index.text}]` };
+}
+
+const INDEX_OPS: Record<string, "plus" | "minus" | "mul" | "shl" | "and" | "or" | "xor" | undefined> = {
+  "+": "plus", "-": "minus", "*": "mul", "<<": "shl", "&": "and", "|": "or", "^": "xor",
+};
+
+/**
+ * An index computed at the probe: integer variables (sign- or zero-extended by
+ * their C type), literals and + - * << & | ^ over them, in 64-bit arithmetic.
+ */
+function indexValue(info: DebugInfo, scope: Scope, e: Expr, text: (e: Expr) => string, base: ObjectRef): { value: Value; text: string } {
+  if (e.kind === "Int") return { value: constant(e.value), text: e.raw };
+  if (e.kind === "Unary" && e.op === "-") {
+    const inner = indexValue(info, scope, e.operand, text, base);
+    return { value: { kind: "unary", operator: "neg", operand: inner.value }, text: `-${inner.text}` };
+  }
+  if (e.kind === "Binary") {
+    const op = INDEX_OPS[e.op];
+    if (!op) throw new ExprError(`not supported yet: operator '${e.op}' in an index`, e.opSpan);
+    const l = indexValue(info, scope, e.left, text, base);
+    const r = indexValue(info, scope, e.right, text, base);
+    return { value: binary(op, l.value, r.value), text: `${l.text} ${e.op} ${r.text}` };
+  }
+  const o = resolveObject(info, scope, e, text);
+  const it = stripTypedefs(o.type);
+  if (it.kind !== "base" && it.kind !== "enum") throw new ExprError(`${o.text} is not an integer, so it cannot index ${base.text}`, e.span);
+  return { value: scalarValue(o, e), text: o.text };
 }
 
 /** An integer object's value, sign- or zero-extended to 64 bits as its type says. */

@@ -111,6 +111,8 @@ export const CORPUS: CorpusPoint[] = [
       "req.tags",
       "req.tags[2]",
       "req.tags[idx]",
+      "req.tags[3 - idx]",
+      "req.tags[(idx + 1) & 3]",
       "req.weight",
       "req.next.id",
       "req.next.hdr.len",
