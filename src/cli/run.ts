@@ -38,7 +38,7 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
   let session: Session | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    const probes = compileAll(script, target, opts, source);
+    const { probes, siteDetails } = compileAll(script, target, opts, source);
     session = new Session({ probes, traceCount: script.body.length });
     const t0 = performance.now();
     session.load();
@@ -134,11 +134,15 @@ function hostPid(pid: number): number {
   return v.hostPid;
 }
 
-/** Per-site facts for --dry-run --details, filled by compileAll. */
-const siteDetails: { head: string; lines: string[] }[] = [];
+/** Per-site facts for --dry-run --details. */
+interface SiteDetail {
+  head: string;
+  lines: string[];
+}
 
-function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): ProbeToAttach[] {
+function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): { probes: ProbeToAttach[]; siteDetails: SiteDetail[] } {
   const probes: ProbeToAttach[] = [];
+  const siteDetails: SiteDetail[] = [];
   script.body.forEach((stmt, traceId) => {
     if (stmt.kind !== "Trace") return;
     const sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile });
@@ -173,7 +177,7 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
       });
     });
   });
-  return probes;
+  return { probes, siteDetails };
 }
 
 /** An expression the debug info cannot answer becomes a diagnostic at its place in the script, with a caret. */
