@@ -52,7 +52,15 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
       }
       return ExitCode.OK;
     }
-    const attached = session.attach();
+    let attached: number;
+    try {
+      attached = session.attach();
+    } catch (e) {
+      // The target can exit between resolving and attaching: say that, not the errno.
+      if (target.pid && (e as { code?: string }).code === "ESRCH")
+        throw new WraithError(`process ${target.pid.proc} exited before its probes were attached; nothing was traced`, ExitCode.TARGET);
+      throw e;
+    }
     return await trace(session, opts, status, attached, target, launched);
   } finally {
     session?.close();
