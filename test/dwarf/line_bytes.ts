@@ -50,15 +50,4 @@ export class Bytes {
   }
 }
 
-/** A seeded xorshift PRNG, so fuzz failures reproduce. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+export { prng } from "../helpers/prng.ts";

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { prng } from "../helpers/prng.ts";
 import {
   FULL_SUPPORT,
   MAX_NESTING,
@@ -9,18 +10,6 @@ import {
   printScript,
 } from "../../src/script/index.ts";
 
-/** Deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 /** Parse, check and format every diagnostic: none of it may throw; returns whether it parsed. */
 function exercise(src: string): boolean {
@@ -77,7 +66,7 @@ describe("robustness", () => {
   });
 
   test("single-character deletions and substitutions", () => {
-    const r = rng(7);
+    const r = prng(7);
     const alphabet = '{}()[];,."$:*&|^~!=<>-+/%0x_ab\n \\';
     for (let n = 0; n < 1500; n++) {
       const i = Math.floor(r() * SAMPLE.length);
@@ -88,7 +77,7 @@ describe("robustness", () => {
   });
 
   test("random bytes", () => {
-    const r = rng(42);
+    const r = prng(42);
     const t0 = performance.now();
     for (let n = 0; n < 300; n++) {
       const len = Math.floor(r() * 400);
@@ -100,7 +89,7 @@ describe("robustness", () => {
   });
 
   test("random token soup", () => {
-    const r = rng(1234);
+    const r = prng(1234);
     const vocab = [
       "trace", "main", "foo.c:1", "0x10", "lib.so:0x1", "{", "}", "(", ")", "[", "]", ";", ",", ".", "print", "let",
       "if", "else", "bt", "raw", "x", "$pid", "$nope", '"s {}"', '"{:x.*}"', "1", "-", "!", "~", "*", "&", "&&", "||",
