@@ -9,6 +9,7 @@ import type { LineProgram } from "../dwarf/line/index.ts";
 import { ElfFile } from "../elf/index.ts";
 import { functionsBySymbol } from "./by-symbol.ts";
 import { ResolveError } from "./modules.ts";
+import { scopeChainAt } from "./scope.ts";
 
 export class DebugInfo {
   private dwarfFile?: DwarfFile;
@@ -110,15 +111,9 @@ export class DebugInfo {
     return this.dwarf.findFunctions(name).filter((d) => d.lowPc() !== undefined || d.ranges().length > 0);
   }
 
-  /** The innermost concrete function whose ranges hold `pc`. */
+  /** The innermost concrete function whose ranges hold `pc` (found by descending the scope tree, not scanning the unit). */
   functionAt(pc: number): Die | undefined {
-    const unit = this.dwarf.unitForAddress(pc);
-    if (!unit) return undefined;
-    let found: Die | undefined;
-    for (let i = 1; i < unit.dieCount; i++) {
-      const d = unit.dieByIndex(i);
-      if (d.tag === DW_TAG.subprogram && d.ranges().some((r) => pc >= r.begin && pc < r.end)) found = d;
-    }
-    return found;
+    return scopeChainAt(this.dwarf, pc).findLast((d) => d.tag === DW_TAG.subprogram);
   }
+
 }
