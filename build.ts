@@ -5,12 +5,14 @@
 //   2. bun build --compile src/cli/main.ts.
 // Run with `bun run build.ts` (npm run build).
 import { copyFileSync, mkdirSync, realpathSync, existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const ROOT = import.meta.dir;
 const EMBED = join(ROOT, ".cache/embed");
 mkdirSync(EMBED, { recursive: true });
 mkdirSync(join(ROOT, "dist"), { recursive: true });
+// WRAITH_OUT lets parallel work build and test its own binary without replacing dist/wraith under another run.
+const OUT = process.env.WRAITH_OUT ? resolve(process.env.WRAITH_OUT) : join(ROOT, "dist/wraith");
 
 function run(argv: string[]): void {
   const r = Bun.spawnSync(argv, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
@@ -44,5 +46,5 @@ run(["gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o", join(EMBED, "wraith-de
 // ~148 ms / 77 MB. Long-running sessions still reach the optimizing tiers,
 // just after more calls (Bun.unsafe.setJITPolicy(1) restores the default).
 const started = performance.now();
-run([process.execPath, "build", "--compile", "--minify-syntax", "--bytecode", "--compile-jit-policy=30", join(ROOT, "src/cli/main.ts"), "--outfile", join(ROOT, "dist/wraith")]);
-console.error(`build: dist/wraith ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+run([process.execPath, "build", "--compile", "--minify-syntax", "--bytecode", "--compile-jit-policy=30", join(ROOT, "src/cli/main.ts"), "--outfile", OUT]);
+console.error(`build: ${OUT} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);

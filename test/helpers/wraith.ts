@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./fixtures.ts";
 
-export const WRAITH = join(ROOT, "dist/wraith");
+/** The binary under test: dist/wraith, or WRAITH_BIN (a binary built with WRAITH_OUT). */
+export const WRAITH = process.env.WRAITH_BIN ?? join(ROOT, "dist/wraith");
 
 export interface RunResult {
   code: number | null;
