@@ -2,7 +2,6 @@
 // script → target → resolve → codegen → runtime → render. Each step is one
 // call into its folder; this file only wires them and reports progress.
 import { writeSync } from "node:fs";
-import { isAbsolute, resolve as resolvePath } from "node:path";
 import { effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN } from "../../ffi/index.ts";
 import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
 import { Renderer } from "../render/index.ts";
@@ -14,10 +13,8 @@ import { Session, type ProbeToAttach } from "../runtime/index.ts";
 import { compileScript, formatDiagnostic, printExpr, printPattern, type Diagnostic, type Expr, type Script } from "../script/index.ts";
 import { ExprError, resolveObject } from "../resolve/objects.ts";
 import { scopeAt, type Scope } from "../resolve/scope.ts";
-import {
-  assertProcess, describeExit, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
-  type Launched,
-} from "../target/index.ts";
+import { describeExit, type Launched } from "../target/index.ts";
+import { chooseTarget, type Target } from "./target.ts";
 import type { RunOptions } from "./args.ts";
 import { ExitCode, WraithError } from "./errors.ts";
 import { Status } from "./status.ts";
@@ -81,65 +78,6 @@ function requirePrivileges(): void {
   const caps = effectiveCaps();
   if (hasCap(caps, CAP_SYS_ADMIN) || (hasCap(caps, CAP_BPF) && hasCap(caps, CAP_PERFMON))) return;
   throw new WraithError("wraith needs root, or CAP_BPF and CAP_PERFMON, to load BPF programs and attach uprobes: run it with sudo", ExitCode.PERMISSION);
-}
-
-interface Target {
-  modules: ModuleRef[];
-  /** Probe only this process (our /proc view), and record only its events (host tgid). */
-  pid?: { proc: number; host: number };
-  inputPid?: number;
-  /** Resolves with a description when the traced process exits. */
-  exited?: Promise<string>;
-  describe: string;
-}
-
-async function chooseTarget(opts: RunOptions, status: Status, setLaunched: (l: Launched) => void): Promise<Target> {
-  const targetPath = opts.target !== undefined ? absolute(opts.target) : undefined;
-  if (opts.launch) {
-    const l = await launchStopped(opts.launch);
-    setLaunched(l);
-    status.say(`wraith: launched ${opts.launch.join(" ")} as pid ${l.pid} (stopped until probes are attached)`);
-    const path = targetPath ?? l.path;
-    return {
-      modules: [{ name: path, readPath: path, attachPath: path }],
-      pid: { proc: l.pid, host: hostPid(l.pid) },
-      exited: l.exited.then((s) => `${opts.launch![0]} (pid ${l.pid}) exited with status ${s.signal ?? s.code}${s.signal ? "" : ""}`),
-      describe: opts.launch[0]!,
-    };
-  }
-  if (opts.pid !== undefined) {
-    const pid = opts.pid;
-    assertProcess(pid);
-    const exited = waitForExit(pid).then(() => `process ${pid} exited`);
-    const pidInfo = { proc: pid, host: hostPid(pid) };
-    if (targetPath) {
-      const attach = tracePathFor(pid, targetPath);
-      return { modules: [{ name: targetPath, readPath: attach, attachPath: attach }], pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
-    }
-    // The executable first, then its libraries: a name is looked up in all of them.
-    const mods = processModules(pid).filter((m) => m.elfType !== undefined && !m.deleted);
-    const seen = new Set<string>();
-    const refs: ModuleRef[] = [];
-    for (const m of mods) {
-      if (seen.has(m.openPath)) continue;
-      seen.add(m.openPath);
-      refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
-    }
-    return { modules: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
-  }
-  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], describe: targetPath! };
-}
-
-function absolute(p: string): string {
-  return isAbsolute(p) ? p : resolvePath(process.cwd(), p);
-}
-
-/** The PID bpf_get_current_pid_tgid() reports for a process we see as `pid`. */
-function hostPid(pid: number): number {
-  const v = pidViews(pid);
-  if (v.hostPid === null)
-    throw new WraithError("not supported yet: running wraith inside a PID namespace; run it on the host", ExitCode.TARGET);
-  return v.hostPid;
 }
 
 /** Per-site facts for --dry-run --details. */

@@ -1,0 +1,70 @@
+// The processes and files a run traces: a launched command, a -p PID (and
+// its libraries), or a -t path; and the PIDs its probes filter on.
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import type { ModuleRef } from "../resolve/index.ts";
+import {
+  assertProcess, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
+  type Launched,
+} from "../target/index.ts";
+import type { RunOptions } from "./args.ts";
+import { ExitCode, WraithError } from "./errors.ts";
+import type { Status } from "./status.ts";
+
+export interface Target {
+  modules: ModuleRef[];
+  /** Probe only this process (our /proc view), and record only its events (host tgid). */
+  pid?: { proc: number; host: number };
+  inputPid?: number;
+  /** Resolves with a description when the traced process exits. */
+  exited?: Promise<string>;
+  describe: string;
+}
+
+export async function chooseTarget(opts: RunOptions, status: Status, setLaunched: (l: Launched) => void): Promise<Target> {
+  const targetPath = opts.target !== undefined ? absolute(opts.target) : undefined;
+  if (opts.launch) {
+    const l = await launchStopped(opts.launch);
+    setLaunched(l);
+    status.say(`wraith: launched ${opts.launch.join(" ")} as pid ${l.pid} (stopped until probes are attached)`);
+    const path = targetPath ?? l.path;
+    return {
+      modules: [{ name: path, readPath: path, attachPath: path }],
+      pid: { proc: l.pid, host: hostPid(l.pid) },
+      exited: l.exited.then((s) => `${opts.launch![0]} (pid ${l.pid}) exited with status ${s.signal ?? s.code}${s.signal ? "" : ""}`),
+      describe: opts.launch[0]!,
+    };
+  }
+  if (opts.pid !== undefined) {
+    const pid = opts.pid;
+    assertProcess(pid);
+    const exited = waitForExit(pid).then(() => `process ${pid} exited`);
+    const pidInfo = { proc: pid, host: hostPid(pid) };
+    if (targetPath) {
+      const attach = tracePathFor(pid, targetPath);
+      return { modules: [{ name: targetPath, readPath: attach, attachPath: attach }], pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+    }
+    // The executable first, then its libraries: a name is looked up in all of them.
+    const mods = processModules(pid).filter((m) => m.elfType !== undefined && !m.deleted);
+    const seen = new Set<string>();
+    const refs: ModuleRef[] = [];
+    for (const m of mods) {
+      if (seen.has(m.openPath)) continue;
+      seen.add(m.openPath);
+      refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
+    }
+    return { modules: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+  }
+  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], describe: targetPath! };
+}
+
+function absolute(p: string): string {
+  return isAbsolute(p) ? p : resolvePath(process.cwd(), p);
+}
+
+/** The PID bpf_get_current_pid_tgid() reports for a process we see as `pid`. */
+function hostPid(pid: number): number {
+  const v = pidViews(pid);
+  if (v.hostPid === null)
+    throw new WraithError("not supported yet: running wraith inside a PID namespace; run it on the host", ExitCode.TARGET);
+  return v.hostPid;
+}
