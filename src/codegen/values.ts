@@ -20,6 +20,8 @@ export const Status = { ok: 0, nullPointer: 1, readError: 2 } as const;
 
 const IP = ptRegsOffset(16)!; // the probed instruction: rip in pt_regs at a uprobe
 export const FIRST_SLOT = 16;
+/** Placeholder map number of the per-process load-bias map (src/runtime/bias.ts); link() swaps in its fd. */
+export const BIAS_MAP_SLOT = 2;
 const MAX_SLOTS = 48;
 /** Addresses below this are a null pointer (plus a member offset), not memory. */
 export const NULL_LIMIT = 4096;

@@ -7,6 +7,7 @@ import {
   attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer,
   type Attachment, type RingBuffer,
 } from "../../ffi/index.ts";
+import { ModuleBiasTable, fillBiasTable, type BiasModule } from "./bias.ts";
 import { EVENTS_RING_BYTES, link, readRoute, type CompiledProbe, type DecodedValue, type RecordValues, type EventPlan, type MapFds } from "../codegen/index.ts";
 
 export interface ProbeToAttach {
@@ -21,6 +22,12 @@ export interface ProbeToAttach {
 export interface SessionSpec {
   probes: ProbeToAttach[];
   traceCount: number;
+  /**
+   * Modules whose globals some probe reads from outside them (their ids are in the probes'
+   * bias-map lookups), and the processes to fill the table for at start: one (-p), or
+   * every running process that maps one of them (-t). Absent: no table.
+   */
+  bias?: { modules: BiasModule[]; fill: { proc: number; host: number } | "all" | "none" };
 }
 
 export interface Summary {
@@ -45,6 +52,8 @@ export class Session {
   private plans = new Map<string, EventPlan>();
   private stopReason: string | undefined;
   private wake: (() => void) | undefined;
+  /** Per-process load biases of other modules' globals (src/runtime/bias.ts); the follow logic refreshes it. */
+  biasTable?: ModuleBiasTable;
   events = 0;
 
   constructor(private readonly spec: SessionSpec) {}
@@ -54,9 +63,14 @@ export class Session {
     const events = createMap({ type: "ringbuf", name: "wraith_events", keySize: 0, valueSize: 0, maxEntries: EVENTS_RING_BYTES });
     const losses = createMap({ type: "array", name: "wraith_losses", keySize: 4, valueSize: 8, maxEntries: Math.max(1, this.spec.traceCount) });
     this.maps = { events, losses };
+    const bias = this.spec.bias;
+    if (bias && bias.modules.length > 0) {
+      this.biasTable = new ModuleBiasTable(bias.modules);
+      if (bias.fill !== "none") fillBiasTable(this.biasTable, bias.fill === "all" ? undefined : bias.fill);
+    }
     for (const p of this.spec.probes) {
       const { traceId, siteId } = p.compiled.plan;
-      const fd = loadProgram({ name: `wraith_t${traceId}_s${siteId}`, type: "kprobe", insns: link(p.compiled, this.maps), license: "GPL" });
+      const fd = loadProgram({ name: `wraith_t${traceId}_s${siteId}`, type: "kprobe", insns: link(p.compiled, { ...this.maps, bias: this.biasTable?.fd }), license: "GPL" });
       this.progFds.push(fd);
       this.plans.set(`${traceId}:${siteId}`, p.compiled.plan);
     }
@@ -144,5 +158,7 @@ export class Session {
       closeFd(this.maps.losses);
       this.maps = undefined;
     }
+    this.biasTable?.close();
+    this.biasTable = undefined;
   }
 }
