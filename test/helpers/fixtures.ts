@@ -2,7 +2,7 @@
 // (source, compiler, flags) combination. No binaries are committed: every
 // test builds what it needs from source with the machine's real compilers.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
@@ -43,4 +43,32 @@ export function compileFixture(name: string, o: CompileOptions = {}): string {
   if (r.exitCode !== 0) throw new Error(`${cc} failed for ${name}: ${r.stderr.toString()}`);
   renameSync(tmp, out);
   return out;
+}
+
+export interface SharedLibrary {
+  /** Absolute path of lib<name>.so. */
+  path: string;
+  /** Its directory (holds nothing else). */
+  dir: string;
+  /** Flags that link an executable against it, with an rpath so it runs without LD_LIBRARY_PATH. */
+  linkFlags: string[];
+}
+
+/**
+ * Compile test/fixtures/<source>.c as lib<libName>.so (with that SONAME) in
+ * a directory of its own, and return the flags to link a fixture against it:
+ * `compileFixture("app", { flags: lib.linkFlags })`.
+ */
+export function compileSharedLibrary(source: string, libName: string, o: Omit<CompileOptions, "shared"> = {}): SharedLibrary {
+  const soname = `lib${libName}.so`;
+  const built = compileFixture(source, { ...o, shared: true, flags: [...(o.flags ?? []), `-Wl,-soname,${soname}`] });
+  const dir = `${built}.d`;
+  const path = join(dir, soname);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${path}.tmp${process.pid}`;
+    copyFileSync(built, tmp);
+    renameSync(tmp, path);
+  }
+  return { path, dir, linkFlags: [`-L${dir}`, `-l${libName}`, `-Wl,-rpath,${dir}`] };
 }
