@@ -1,7 +1,8 @@
 // The processes and files a run traces: a launched command, a -p PID (and
 // its libraries), or a -t path; and the PIDs its probes filter on.
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import type { ModuleRef } from "../resolve/index.ts";
+import { existsSync } from "node:fs";
+import { matchModule, ResolveError, type ModuleRef } from "../resolve/index.ts";
 import {
   assertProcess, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
   type Launched,
@@ -11,7 +12,10 @@ import { ExitCode, WraithError } from "./errors.ts";
 import type { Status } from "./status.ts";
 
 export interface Target {
+  /** Where trace points are looked up. */
   modules: ModuleRef[];
+  /** Every module whose globals a probe may read (the executable first): with -p the process's modules, else `modules`. */
+  linked?: ModuleRef[];
   /** Probe only this process (our /proc view), and record only its events (host tgid). */
   pid?: { proc: number; host: number };
   inputPid?: number;
@@ -39,22 +43,40 @@ export async function chooseTarget(opts: RunOptions, status: Status, setLaunched
     assertProcess(pid);
     const exited = waitForExit(pid).then(() => `process ${pid} exited`);
     const pidInfo = { proc: pid, host: hostPid(pid) };
-    if (targetPath) {
-      const attach = tracePathFor(pid, targetPath);
-      return { modules: [{ name: targetPath, readPath: attach, attachPath: attach }], pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+    const refs = processRefs(pid);
+    if (opts.target !== undefined) {
+      // -p with -t: a module of that process, by path or by suffix (libfoo.so); a path it does not map yet is probed as given.
+      const chosen = existsSync(targetPath!) && !refs.some((r) => r.name === targetPath) ? undefined : pickModule(refs, opts.target, pid);
+      const attach = chosen?.attachPath ?? tracePathFor(pid, targetPath!);
+      const name = chosen?.name ?? targetPath!;
+      return { modules: [{ name, readPath: attach, attachPath: attach }], linked: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
     }
-    // The executable first, then its libraries: a name is looked up in all of them.
-    const mods = processModules(pid).filter((m) => m.elfType !== undefined && !m.deleted);
-    const seen = new Set<string>();
-    const refs: ModuleRef[] = [];
-    for (const m of mods) {
-      if (seen.has(m.openPath)) continue;
-      seen.add(m.openPath);
-      refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
-    }
-    return { modules: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+    return { modules: refs, linked: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
   }
   return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], describe: targetPath! };
+}
+
+/** The process's ELF modules, the executable first, then its libraries: a name is looked up in all of them. */
+function processRefs(pid: number): ModuleRef[] {
+  const mods = processModules(pid).filter((m) => m.elfType !== undefined && !m.deleted);
+  const seen = new Set<string>();
+  const refs: ModuleRef[] = [];
+  for (const m of mods) {
+    if (seen.has(m.openPath)) continue;
+    seen.add(m.openPath);
+    refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
+  }
+  return refs;
+}
+
+/** The module -t names among a process's modules (path or suffix); a one-line error listing candidates or modules. */
+function pickModule(refs: ModuleRef[], text: string, pid: number): ModuleRef {
+  try {
+    return matchModule(refs, text, `process ${pid}`);
+  } catch (e) {
+    if (e instanceof ResolveError) throw new WraithError(e.message, ExitCode.TARGET);
+    throw e;
+  }
 }
 
 function absolute(p: string): string {

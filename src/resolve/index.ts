@@ -7,11 +7,11 @@ import type { TracePattern } from "../script/index.ts";
 import type { Die } from "../dwarf/index.ts";
 import { closeMatches } from "../elf/index.ts";
 import { DebugInfo } from "./debuginfo.ts";
-import { elfOf, ResolveError, type ModuleRef } from "./modules.ts";
-import { placesFor } from "./places.ts";
+import { elfOf, matchModule, ResolveError, type ModuleRef } from "./modules.ts";
+import { placesFor, type Place } from "./places.ts";
 import type { LocationSpec } from "./spec.ts";
 
-export { ResolveError, elfOf, type ModuleRef } from "./modules.ts";
+export { ResolveError, elfOf, matchModule, moduleCandidates, type ModuleRef } from "./modules.ts";
 export { DebugInfo } from "./debuginfo.ts";
 
 export interface ProbeSite {
@@ -50,13 +50,10 @@ export function debugInfoFor(m: ModuleRef, debugFile?: string): DebugInfo | unde
 /** Every probe site of a trace pattern across the given modules. Throws ResolveError when there is none. */
 export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string } = {}): ProbeSite[] {
   const spec = specOf(pattern);
-  if (spec.kind !== "function") {
-    // Lines and addresses mean something only in the target binary itself.
-    const m = modules[0]!;
-    const info = debugInfoFor(m, opts.debugFile);
-    if (!info && spec.kind === "line") throw new ResolveError(`${m.name} has no debug info, so ${spec.file}:${spec.line} cannot be found; rebuild it with -g`);
-    const places = info ? placesFor(info, spec) : [{ address: spec.kind === "address" ? spec.address : 0, fn: undefined }];
-    return places.map((pl) => site(m, pl.address, pl.fn?.name() ?? `0x${pl.address.toString(16)}`, info, pl.fn));
+  if (spec.kind === "line") return lineSites(spec, modules, opts.debugFile);
+  if (spec.kind === "address" || spec.kind === "moduleAddress") {
+    const m = spec.kind === "address" ? addressModule(spec.address, modules) : matchModule(modules, spec.module, searchable(modules));
+    return addressSites(spec.address, m, m === modules[0] ? opts.debugFile : undefined);
   }
   const sites: ProbeSite[] = [];
   for (const m of modules) {
@@ -118,6 +115,8 @@ function specOf(p: TracePattern): LocationSpec {
       return { kind: "line", file: p.file, line: p.line };
     case "AddressPattern":
       return { kind: "address", address: Number(p.address) };
+    case "ModuleAddressPattern":
+      return { kind: "moduleAddress", module: p.module, address: Number(p.address) };
     default:
       throw new ResolveError(`not supported yet: ${p.kind} trace points`);
   }
@@ -143,4 +142,61 @@ function symbolSites(m: ModuleRef, name: string): ProbeSite[] {
     sites.push(site(m, s.value, name));
   }
   return sites;
+}
+
+/** What a module name is looked up in, for messages. */
+function searchable(modules: ModuleRef[]): string {
+  return modules.length === 1 ? `the target ${modules[0]!.name} (-t names one file; use -p PID to search a process's libraries)` : "the process";
+}
+
+/**
+ * FILE:LINE in every module that has debug info for that file (the
+ * executable first): a header's inline function can have code in several.
+ * A suffix matching several files within one module lists them.
+ */
+function lineSites(spec: Extract<LocationSpec, { kind: "line" }>, modules: ModuleRef[], debugFile?: string): ProbeSite[] {
+  const sites: ProbeSite[] = [];
+  let firstError: ResolveError | undefined;
+  let withDebug = 0;
+  for (const [i, m] of modules.entries()) {
+    const info = debugInfoFor(m, i === 0 ? debugFile : undefined);
+    if (!info) continue;
+    withDebug++;
+    let places: Place[];
+    try {
+      places = placesFor(info, spec);
+    } catch (e) {
+      if (!(e instanceof ResolveError)) throw e;
+      // An ambiguous suffix is the user's to settle, wherever it is found.
+      if (/ is ambiguous in /.test(e.message)) throw e;
+      firstError ??= e;
+      continue;
+    }
+    for (const pl of places) sites.push(site(m, pl.address, pl.fn?.name() ?? `0x${pl.address.toString(16)}`, info, pl.fn));
+  }
+  if (sites.length > 0) return sites;
+  if (withDebug === 0) {
+    const m = modules[0]!;
+    throw new ResolveError(`${modules.length === 1 ? m.name : `no module of the process (${m.name} and ${modules.length - 1} libraries)`} has no debug info, so ${spec.file}:${spec.line} cannot be found; rebuild it with -g`);
+  }
+  if (modules.length > 1 && firstError && /^no source file matching/.test(firstError.message))
+    throw new ResolveError(`no source file matching ${spec.file} in the debug info of ${modules[0]!.name} or its ${modules.length - 1} libraries`);
+  throw firstError!;
+}
+
+/**
+ * The module a bare 0xADDR means: the target binary; with -p, the first
+ * module (the executable first) with executable code at that address.
+ */
+function addressModule(address: number, modules: ModuleRef[]): ModuleRef {
+  if (modules.length === 1) return modules[0]!;
+  const m = modules.find((mod) => elfOf(mod).segments().some((s) => s.type === 1 /* PT_LOAD */ && (s.flags & 1) /* PF_X */ && address >= s.vaddr && address < s.vaddr + s.memsz));
+  if (!m) throw new ResolveError(`0x${address.toString(16)} is in no executable segment of ${modules[0]!.name} or its libraries; give the module: MODULE:0x${address.toString(16)}`);
+  return m;
+}
+
+function addressSites(address: number, m: ModuleRef, debugFile?: string): ProbeSite[] {
+  const info = debugInfoFor(m, debugFile);
+  const places = info ? placesFor(info, { kind: "address", address }) : [{ address, fn: undefined }];
+  return places.map((pl) => site(m, pl.address, pl.fn?.name() ?? elfOf(m).functionContaining(pl.address)?.name ?? `0x${pl.address.toString(16)}`, info, pl.fn));
 }

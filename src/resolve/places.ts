@@ -20,6 +20,7 @@ export interface Place {
 export function placesFor(info: DebugInfo, spec: LocationSpec): Place[] {
   switch (spec.kind) {
     case "address":
+    case "moduleAddress": // the caller chose the module
       return [{ address: spec.address, fn: info.functionAt(spec.address) }];
     case "function": {
       const fns = info.functionsNamed(spec.name);

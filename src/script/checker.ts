@@ -49,7 +49,7 @@ export interface SupportedFeatures {
 
 /** What the code generator implements today. Widen it as stages land; the parser never changes for that. */
 export const CURRENT_SUPPORT: SupportedFeatures = Object.freeze({
-  tracePatterns: new Set<TracePatternKind>(["FunctionPattern", "SourceLinePattern", "AddressPattern"]),
+  tracePatterns: new Set<TracePatternKind>(["FunctionPattern", "SourceLinePattern", "AddressPattern", "ModuleAddressPattern"]),
   statements: new Set<StatementFeature>(["print-string", "print-format", "print-expr", "let", "if"]),
   expressions: new Set<ExprFeature>([
     "special-var", "ident", "member", "index", "int", "bool", "string", "cast", "hex",

@@ -32,7 +32,6 @@ trace 0x401234 { print "a"; }
 trace libc.so.6:0x1234 { print "a"; }
 trace printf* { print "a"; }`),
     ).toEqual([
-      "3:7 error: not supported yet: module address trace patterns (module:0xADDR)",
       "4:7 error: not supported yet: wildcard trace patterns (name*)",
     ]);
   });
