@@ -5,7 +5,8 @@ import { writeSync } from "node:fs";
 import { effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN } from "../../ffi/index.ts";
 import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
 import { Renderer } from "../render/index.ts";
-import { elfOf, resolvePattern, type ModuleRef } from "../resolve/index.ts";
+import { debugInfoFor, elfOf, resolvePattern, type ModuleRef } from "../resolve/index.ts";
+import { Linkage } from "../resolve/linkage.ts";
 import { symbolizer } from "../resolve/symbols.ts";
 import { describePlan } from "../resolve/location.ts";
 import { typeName } from "../dwarf/types/index.ts";
@@ -35,8 +36,10 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
   let session: Session | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    const { probes, siteDetails } = compileAll(script, target, opts, source);
-    session = new Session({ probes, traceCount: script.body.length });
+    const { probes, siteDetails, linkage } = compileAll(script, target, opts, source);
+    // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping them (-t).
+    const bias = { modules: linkage.biasModules, fill: target.pid ? target.pid : ("all" as const) };
+    session = new Session({ probes, traceCount: script.body.length, bias });
     const t0 = performance.now();
     session.load();
     if (opts.dryRun) {
@@ -86,8 +89,9 @@ interface SiteDetail {
   lines: string[];
 }
 
-function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): { probes: ProbeToAttach[]; siteDetails: SiteDetail[] } {
+function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): { probes: ProbeToAttach[]; siteDetails: SiteDetail[]; linkage: Linkage } {
   const probes: ProbeToAttach[] = [];
+  const linkage = new Linkage(target.linked ?? target.modules, (m) => debugInfoFor(m));
   const siteDetails: SiteDetail[] = [];
   script.body.forEach((stmt, traceId) => {
     if (stmt.kind !== "Trace") return;
@@ -100,7 +104,7 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
       const details: string[] = [];
       const objectFor = info
         ? (e: Expr) => {
-            const obj = resolveObject(info, (scope ??= scopeAt(info.dwarf, info.cfi, site.vaddr)), e, printExpr);
+            const obj = resolveObject(info, (scope ??= { ...scopeAt(info.dwarf, info.cfi, site.vaddr), linkage: linkage.at(site.module) }), e, printExpr);
             details.push(`${obj.text}: ${typeName(obj.type)}, ${describePlan(obj.plan)}${obj.byteOffset ? ` +${obj.byteOffset} bytes` : ""}${obj.bits ? ` bits ${obj.bits.offset}..${obj.bits.offset + obj.bits.size - 1}` : ""}`);
             return obj;
           }
@@ -123,7 +127,7 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
       });
     });
   });
-  return { probes, siteDetails };
+  return { probes, siteDetails, linkage };
 }
 
 /** An expression the debug info cannot answer becomes a diagnostic at its place in the script, with a caret. */

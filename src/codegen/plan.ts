@@ -36,7 +36,7 @@ export interface DumpSource {
 }
 
 /** Status names in the order of the status byte's values (values.ts Status). */
-export const STATUS_NAMES = ["ok", "nullPointer", "readError"] as const;
+export const STATUS_NAMES = ["ok", "nullPointer", "readError", "offsetsUnavailable"] as const;
 
 export interface ObjectSource {
   from: "object";
@@ -56,6 +56,8 @@ export interface ObjectSource {
   constBytes?: Uint8Array;
   /** Record fields holding the status byte, the failing address and the bytes read. */
   fields?: { status: string; addr: string; data: string; readSize: number };
+  /** The object is in another module, whose load bias the probe looked up for the process (offsetsUnavailable when unknown). */
+  biasModule?: string;
   /** For each `char *` in the object (itself, or struct members by path): the string read at the pointer. */
   strs?: { path: string; status: string; len: string; data: string }[];
 }

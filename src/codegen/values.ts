@@ -16,7 +16,7 @@ import type { ObjectSource } from "./plan.ts";
 import { CodegenError } from "./errors.ts";
 
 /** Status byte values; the decoder maps them back by name (plan.ts STATUS_NAMES). */
-export const Status = { ok: 0, nullPointer: 1, readError: 2 } as const;
+export const Status = { ok: 0, nullPointer: 1, readError: 2, offsetsUnavailable: 3 } as const;
 
 const IP = ptRegsOffset(16)!; // the probed instruction: rip in pt_regs at a uprobe
 export const FIRST_SLOT = 16;
@@ -81,7 +81,7 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
   const addr = layout.add(`${name}.addr`, "u64");
   const data = layout.add(`${name}.data`, "bytes", Math.max(8, Math.ceil(readSize / 8) * 8));
   const done = `${name}_done_${++labelSeq}`;
-  const fail = { nullPointer: `${name}_null_${labelSeq}`, readError: `${name}_read_${labelSeq}` };
+  const fail = { nullPointer: `${name}_null_${labelSeq}`, readError: `${name}_read_${labelSeq}`, offsetsUnavailable: `${name}_bias_${labelSeq}` };
   const ctx: Ctx = { p, site, statusOff: status.offset, addrOff: addr.offset, fail, slot: FIRST_SLOT, used: new Set() };
 
   p.comment(`${obj.text}: ${plan.kind}`).st("u8", R8, status.offset, Status.ok);
@@ -126,11 +126,13 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
     p.ja(done);
     if (ctx.used.has(fail.nullPointer)) p.label(fail.nullPointer).st("u8", R8, status.offset, Status.nullPointer).ja(done);
     if (ctx.used.has(fail.readError)) p.label(fail.readError).st("u8", R8, status.offset, Status.readError).ja(done);
+    if (ctx.used.has(fail.offsetsUnavailable)) p.label(fail.offsetsUnavailable).st("u8", R8, status.offset, Status.offsetsUnavailable).ja(done);
   }
   p.label(done);
   return {
     ...base,
     truncated: readSize < wanted,
+    biasModule: ctx.foreign,
     fields: { status: status.name, addr: addr.name, data: data.name, readSize },
     strs,
   };
@@ -141,7 +143,10 @@ export interface Ctx {
   site: ValueSite;
   statusOff: number;
   addrOff: number;
-  fail: { nullPointer: string; readError: string };
+  /** offsetsUnavailable: where a missing load bias goes (else it counts as a read error at address 0). */
+  fail: { nullPointer: string; readError: string; offsetsUnavailable?: string };
+  /** The module whose load bias was looked up, for the decoder's message. */
+  foreign?: string;
   /** Next free spill slot (bytes below fp). */
   slot: number;
   /** Failure labels some instruction jumps to. */
@@ -195,6 +200,12 @@ export function evalValue(c: Ctx, v: Value): void {
       return;
     }
     case "moduleAddress": {
+      if (v.module) {
+        foreignBias(c, v.module);
+        if (v.address >= -(1n << 31n) && v.address < 1n << 31n) p.add(R0, Number(v.address));
+        else p.ld64(R1, v.address).add(R0, R1);
+        return;
+      }
       // bias = ip - vaddr(probe): the module the probe is in, relocated however this process loaded it.
       p.ldx("u64", R0, R6, IP);
       const delta = v.address - BigInt(c.site.vaddr);
@@ -238,6 +249,23 @@ export function evalValue(c: Ctx, v: Value): void {
     default:
       throw new CodegenError(`not supported yet: a location that needs ${v.kind === "tlsAddress" ? "thread-local storage" : v.kind}`);
   }
+}
+
+/**
+ * r0 = this process's load bias of another module, from the bias map
+ * ({ host tgid, module id } → u64). No entry: the value's offsets are
+ * unavailable (the process does not map the module, or it was not seen yet).
+ */
+function foreignBias(c: Ctx, module: { id: number; name: string }): void {
+  const { p } = c;
+  const slot = take(c);
+  p.call("get_current_pid_tgid").rsh(R0, 32).stx("u32", R10, -slot, R0).st("u32", R10, -slot + 4, module.id);
+  p.ldMapFd(R1, BIAS_MAP_SLOT).mov(R2, R10).add(R2, -slot).call("map_lookup_elem");
+  c.foreign = module.name;
+  if (c.fail.offsetsUnavailable) p.jeq(R0, 0, failTo(c, c.fail.offsetsUnavailable));
+  else p.stx("u64", R8, c.addrOff, R0).jeq(R0, 0, failTo(c, c.fail.readError));
+  p.ldx("u64", R0, R0, 0);
+  c.slot -= 8;
 }
 
 export function take(c: Ctx): number {

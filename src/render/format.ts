@@ -2,6 +2,7 @@
 // constants are integers; program objects are captured from their record
 // fields and formatted the way gdb's `print` shows them.
 import type { DecodedValue, PrintPlan, RecordValues, ValueSource } from "../codegen/index.ts";
+import { STATUS_NAMES } from "../codegen/index.ts";
 import type { FormatPlaceholder } from "../script/index.ts";
 import { capture } from "./capture.ts";
 import { renderConversion, renderDump } from "./dump-value.ts";
@@ -46,8 +47,15 @@ export function exprErrorText(print: Extract<PrintPlan, { kind: "exprError" }>, 
 export function renderValue(src: ValueSource, values: Values, fmt: FormatOptions = {}): string {
   if (src.from === "dump") return renderDump(src, values, fmt);
   if (src.from === "object" && src.constStatus === "unavailable") return `<unavailable: ${src.reason}>`;
+  if (src.from === "object" && biasUnknown(src, values)) return `<unavailable: ${biasUnknown(src, values)}>`;
   if (src.from === "object") return formatValue(capture(src, values), fmt);
   return integer(src, values).toString();
+}
+
+/** Why an object of another module could not be placed in this process: its load bias is not in the bias map. */
+function biasUnknown(src: Extract<ValueSource, { from: "object" }>, values: Values): string | undefined {
+  if (!src.biasModule || !src.fields || STATUS_NAMES[values.get(src.fields.status) as number] !== "offsetsUnavailable") return undefined;
+  return `load bias of ${src.biasModule} unknown for this process`;
 }
 
 function integer(src: Exclude<ValueSource, { from: "object" } | { from: "dump" }>, values: Values): bigint {
@@ -61,6 +69,7 @@ function integer(src: Exclude<ValueSource, { from: "object" } | { from: "dump" }
 export function jsonValue(src: ValueSource, values: Values): unknown {
   if (src.from === "dump") return renderDump(src, values);
   if (src.from === "object" && src.constStatus === "unavailable") return { error: "unavailable", reason: src.reason };
+  if (src.from === "object" && biasUnknown(src, values)) return { error: "unavailable", reason: biasUnknown(src, values) };
   if (src.from === "object") return jsonObject(capture(src, values));
   const n = integer(src, values);
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();

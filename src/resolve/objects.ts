@@ -42,11 +42,14 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
     case "Ident": {
       const v = scope.variables.find((x) => x.name === e.name) ?? globalNamed(info, scope, e.name);
       if (!v) {
+        const other = scope.linkage?.elsewhere(e.name, e.name);
+        if (other) return other;
         const names = scope.variables.map((x) => x.name);
         const near = names.filter((n) => n.toLowerCase().includes(e.name.toLowerCase()) || e.name.toLowerCase().includes(n.toLowerCase())).slice(0, 3);
         throw new ExprError(`no variable ${e.name} is visible here${near.length ? `; did you mean ${near.join(", ")}?` : ""}`, e.span);
       }
-      return { type: typeModel(info).typeOf(v.decl), plan: v.location.plan, byteOffset: 0, text: e.name };
+      const plan = (v.kind === "global" && scope.linkage?.interposed(v)) || v.location.plan;
+      return { type: typeModel(info).typeOf(v.decl), plan, byteOffset: 0, text: e.name };
     }
     case "Member": {
       const base = derefIfPointer(resolveObject(info, scope, e.object, text), e);

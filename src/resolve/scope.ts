@@ -6,6 +6,7 @@ import type { CallFrameInfo } from "../dwarf/cfi/index.ts";
 import { DW_AT, DW_TAG, type Die, type DwarfFile } from "../dwarf/index.ts";
 import { DW_OP } from "../dwarf/expr/index.ts";
 import { locationOf, type VariableLocation } from "./location.ts";
+import type { SiteLinkage } from "./linkage.ts";
 
 export type VariableKind = "parameter" | "local" | "static local" | "global" | "file static";
 
@@ -28,6 +29,8 @@ export interface Scope {
   /** The innermost concrete function containing `pc`. */
   fn?: Die;
   variables: ScopeVariable[];
+  /** Globals as the program links them: interposed exports, other modules' globals (src/resolve/linkage.ts). */
+  linkage?: SiteLinkage;
 }
 
 const BLOCK_TAGS = new Set<number>([DW_TAG.subprogram, DW_TAG.lexical_block, DW_TAG.inlined_subroutine]);

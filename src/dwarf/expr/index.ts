@@ -11,7 +11,7 @@ export type { BinaryOperator, DecodeOptions, Encoding, Op, OpKind, OpPosition, U
 export { decodeExpression, operations } from "./decode.ts";
 export { formatOp, formatOps, type PrintOptions } from "./print.ts";
 export { ptRegsOffset, unreadableRegisterReason, x86RegisterName } from "./registers.ts";
-export { binary, constant, formatValue, mapValue, someValue, unary, valueSize, type Value } from "./value.ts";
+export { binary, constant, formatValue, mapValue, someValue, unary, valueSize, type ForeignModule, type Value } from "./value.ts";
 export {
   classify, frameBaseValue, mapPlan, planExpression, planProblems, planUses, withFrame,
   type BaseTypeInfo, type ClassifyOptions, type Piece, type ReadPlan,

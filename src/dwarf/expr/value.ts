@@ -31,13 +31,23 @@ export type Value =
   | { kind: "register"; reg: number }
   | { kind: "cfa" }
   | { kind: "frameBase" }
-  | { kind: "moduleAddress"; address: bigint }
+  | { kind: "moduleAddress"; address: bigint; module?: ForeignModule }
   | { kind: "tlsAddress"; offset: Value }
   | { kind: "load"; address: Value; size: number; signed: boolean }
   | { kind: "binary"; operator: BinaryOperator; left: Value; right: Value }
   | { kind: "unary"; operator: UnaryOperator; operand: Value }
   | { kind: "extend"; operand: Value; bits: number; signed: boolean }
   | { kind: "atEntry"; operand: Value };
+
+/**
+ * A moduleAddress in a module other than the probed one (a library's global read from the
+ * executable, or the other way round): its load bias is looked up per process by `id`
+ * (src/runtime/bias.ts) instead of being derived from the probed instruction.
+ */
+export interface ForeignModule {
+  id: number;
+  name: string;
+}
 
 const i64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
@@ -157,7 +167,7 @@ export function formatValue(v: Value, registerName: (reg: number) => string = (r
     case "register": return registerName(v.reg).toLowerCase();
     case "cfa": return "cfa";
     case "frameBase": return "frame_base";
-    case "moduleAddress": return `module+0x${v.address.toString(16)}`;
+    case "moduleAddress": return `${v.module ? v.module.name.slice(v.module.name.lastIndexOf("/") + 1) : "module"}+0x${v.address.toString(16)}`;
     case "tlsAddress": return `tls(${f(v.offset)})`;
     case "load": return `*(${v.signed ? "s" : "u"}${v.size * 8})(${f(v.address)})`;
     case "binary": {
