@@ -58,7 +58,8 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
   const sites: ProbeSite[] = [];
   for (const m of modules) {
     // A module whose symbol table does not name the function cannot hold it: skip its DWARF (libc's, say).
-    if (!mayDefine(m, spec.name)) continue;
+    // The target binary itself is always searched: a function inlined everywhere (always_inline) has no symbol.
+    if (m !== modules[0] && !mayDefine(m, spec.name)) continue;
     const info = debugInfoFor(m, opts.debugFile);
     const copies = info ? functionCopies(info, spec.name) : [];
     if (info && copies.length > 0) for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
