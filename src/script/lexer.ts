@@ -169,14 +169,38 @@ class Lexer {
     this.error(`unexpected character ${shown}`, this.spanFrom(start));
   }
 
-  /** After a statement-initial `trace`: the pattern is raw text up to whitespace, `{`, `}`, `;`, `"` or a comment. */
+  /**
+   * After a statement-initial `trace`: the pattern is raw text up to
+   * whitespace, `{`, `}`, `;`, `"` or a comment. Inside a C++ parameter list
+   * or template argument list, `(…)` and `<…>`, spaces belong to the pattern
+   * (`trace ns::Widget::resize(int, int)`); an operator's symbols after
+   * `operator` are not brackets (`operator<`, `operator()`).
+   */
   private lexTracePattern(): void {
     this.skipTrivia();
     const start = this.here();
+    let depth = 0;
     for (;;) {
       const c = this.peek();
-      if (c === "" || isSpace(c) || c === "{" || c === "}" || c === ";" || c === '"') break;
+      if (c === "" || c === "{" || c === "}" || c === ";" || c === '"' || c === "\n") break;
+      if (isSpace(c) && depth === 0) {
+        // `get() const`: a member function's qualifier after its parameter list.
+        const q = this.text[this.pos - 1] === ")" ? /^[ \t]+(?:const|volatile)(?![A-Za-z0-9_])/.exec(this.text.slice(this.pos, this.pos + 16)) : null;
+        if (!q) break;
+        this.advance(q[0].length);
+        continue;
+      }
       if (c === "/" && (this.peek(1) === "/" || this.peek(1) === "*")) break;
+      const sofar = this.text.slice(start.offset, this.pos);
+      if (/(?:^|[^A-Za-z0-9_])operator$/.test(sofar)) {
+        const op = /^\s*(\(\)|\[\]|[<>=!+\-*\/%^&|~,]{1,3})/.exec(this.text.slice(this.pos, this.pos + 8));
+        if (op) {
+          this.advance(op[0].length);
+          continue;
+        }
+      }
+      if (c === "(" || c === "<") depth++;
+      else if ((c === ")" || c === ">") && depth > 0) depth--;
       this.advance();
     }
     if (this.pos > start.offset) {

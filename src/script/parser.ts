@@ -277,11 +277,13 @@ class Parser {
     }
     const SEG = "~?[A-Za-z_][A-Za-z0-9_]*";
     if (new RegExp(`^${SEG}(?:::${SEG})*$`).test(text)) return { kind: "FunctionPattern", name: text, span };
+    const cpp = cppFunctionName(text);
+    if (cpp !== undefined) return { kind: "FunctionPattern", name: cpp, span };
     if (/[*?]/.test(text) && /^[A-Za-z0-9_:~*?]+$/.test(text) && !/:::|^:|[^:]:[^:]|[^:]:$/.test(text)) {
       return { kind: "WildcardPattern", pattern: text, span };
     }
     this.fail(
-      `invalid trace pattern '${text}': expected a function name, file.c:LINE, 0xADDR or module:0xADDR`,
+      `invalid trace pattern '${text}': expected a function name (C++: ns::Class::method, method(int, int), box<int>::get, operator==), file.c:LINE, 0xADDR or module:0xADDR`,
       span,
     );
   }
@@ -610,4 +612,31 @@ function levenshtein(a: string, b: string): number {
     prevRow = row;
   }
   return prevRow[b.length] ?? 0;
+}
+
+/**
+ * A C++ function name as gdb's `break` takes it — `ns::box<int>::get`,
+ * `ns::Widget::operator==`, `resize(int, int)`, `get() const` — in one
+ * spelling: spaces only between two words, and `, ` between arguments
+ * (`resize( int,int )` → `resize(int, int)`). Undefined when it is not one.
+ */
+function cppFunctionName(text: string): string | undefined {
+  // Operator names first, so their symbols are not taken for brackets.
+  const ops: string[] = [];
+  let rest = text.replace(/(?<![A-Za-z0-9_])operator\s*(\(\)|\[\]|[<>=!+\-*\/%^&|~,]{1,3})/g, (_m, op: string) => {
+    ops.push(op);
+    return `operator@${ops.length - 1}@`;
+  });
+  const ID = "~?[A-Za-z_][A-Za-z0-9_@]*";
+  // Template argument lists: balanced <…> holding names, numbers, `,`, `*`, `&`, spaces.
+  let args = "";
+  for (let i = 0; i < 4; i++) args = `<(?:[A-Za-z0-9_:,*& ]|${args || "(?!)"})*>`;
+  const NAME = `(?:::)?${ID}(?:${args})?(?:::${ID}(?:${args})?)*`;
+  const PARAM = `(?:[A-Za-z0-9_:,*&<>\\[\\] .]|\\((?:[A-Za-z0-9_:,*&<> ]*)\\))*`;
+  const m = new RegExp(`^(${NAME})(?:\\s*\\((${PARAM})\\)((?:\\s*(?:const|volatile|&&|&))*))?$`).exec(rest.trim());
+  if (!m) return undefined;
+  rest = rest.trim().replace(/\s+/g, " ").replace(/ (?=[^A-Za-z0-9_@])|(?<=[^A-Za-z0-9_@]) /g, "").replace(/,/g, ", ");
+  // `get()const` → `get() const`.
+  rest = rest.replace(/\)(const|volatile)/g, ") $1");
+  return rest.replace(/operator@(\d+)@/g, (_m, i: string) => `operator${ops[Number(i)]}`);
 }

@@ -222,16 +222,27 @@ describe("GhostScope documentation examples", () => {
     });
   }
 
-  test("C++ qualified names and destructors are function patterns; templates are not", () => {
-    const r = parseScript(DOC_EXAMPLES.cpp ?? "", "t.gs");
-    expect(r.diagnostics[0]?.message).toBe(
-      "invalid trace pattern 'std::vector<int>::size': expected a function name, file.c:LINE, 0xADDR or module:0xADDR",
-    );
-    const ok = parseOk("trace ns::Class::method {}\ntrace ns::Class::~Class {}");
+  test("C++ qualified names, destructors and (beyond GhostScope) templates are function patterns", () => {
+    const ok = parseOk(DOC_EXAMPLES.cpp ?? "");
     expect(ok.body.map((s) => (s.kind === "Trace" ? s.pattern : undefined))).toMatchObject([
       { kind: "FunctionPattern", name: "ns::Class::method" },
       { kind: "FunctionPattern", name: "ns::Class::~Class" },
+      { kind: "FunctionPattern", name: "std::vector<int>::size" },
     ]);
+  });
+  test("C++ parameter lists, qualifiers and operators, in one spelling", () => {
+    const names = (src: string) => parseOk(src).body.map((s) => (s.kind === "Trace" && s.pattern.kind === "FunctionPattern" ? s.pattern.name : undefined));
+    expect(names("trace ns::Widget::resize( int,int ) { }")).toEqual(["ns::Widget::resize(int, int)"]);
+    expect(names("trace ns::box<int, long>::get() const { }")).toEqual(["ns::box<int, long>::get() const"]);
+    expect(names("trace f(const ns::Widget &, char *) { }\ntrace g(void) {}")).toEqual(["f(const ns::Widget&, char*)", "g(void)"]);
+    expect(names("trace ns::Widget::operator== { }\ntrace operator<< {}\ntrace X::operator()(int) {}\ntrace operator<(int, int) {}")).toEqual([
+      "ns::Widget::operator==",
+      "operator<<",
+      "X::operator()(int)",
+      "operator<(int, int)",
+    ]);
+    const bad = parseScript("trace ns::Widget::resize(int { }", "t.gs");
+    expect(bad.diagnostics[0]?.message).toMatch(/^invalid trace pattern|^expected/);
   });
 });
 
