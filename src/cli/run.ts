@@ -36,7 +36,7 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
   let session: Session | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    const { probes, siteDetails, linkage } = compileAll(script, target, opts, source);
+    const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status);
     // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping them (-t).
     const bias = { modules: linkage.biasModules, fill: target.pid ? target.pid : ("all" as const) };
     session = new Session({ probes, traceCount: script.body.length, bias });
@@ -89,13 +89,13 @@ interface SiteDetail {
   lines: string[];
 }
 
-function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource): { probes: ProbeToAttach[]; siteDetails: SiteDetail[]; linkage: Linkage } {
+function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource, status: Status): { probes: ProbeToAttach[]; siteDetails: SiteDetail[]; linkage: Linkage } {
   const probes: ProbeToAttach[] = [];
   const linkage = new Linkage(target.linked ?? target.modules, (m) => debugInfoFor(m));
   const siteDetails: SiteDetail[] = [];
   script.body.forEach((stmt, traceId) => {
     if (stmt.kind !== "Trace") return;
-    const sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile });
+    const sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l) });
     const name = printPattern(stmt.pattern);
     sites.forEach((site, siteId) => {
       const info = site.debug;

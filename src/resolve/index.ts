@@ -7,6 +7,7 @@ import type { TracePattern } from "../script/index.ts";
 import type { Die } from "../dwarf/index.ts";
 import { closeMatches } from "../elf/index.ts";
 import { DebugInfo } from "./debuginfo.ts";
+import { displayName, matchFunctions, matchSymbols, symbolTableMayDefine } from "./function-names.ts";
 import { elfOf, matchModule, ResolveError, type ModuleRef } from "./modules.ts";
 import { placesFor, type Place } from "./places.ts";
 import type { LocationSpec } from "./spec.ts";
@@ -48,7 +49,7 @@ export function debugInfoFor(m: ModuleRef, debugFile?: string): DebugInfo | unde
 }
 
 /** Every probe site of a trace pattern across the given modules. Throws ResolveError when there is none. */
-export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string } = {}): ProbeSite[] {
+export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string; note?: (line: string) => void } = {}): ProbeSite[] {
   const spec = specOf(pattern);
   if (spec.kind === "line") return lineSites(spec, modules, opts.debugFile);
   if (spec.kind === "address" || spec.kind === "moduleAddress") {
@@ -61,7 +62,7 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
     // The target binary itself is always searched: a function inlined everywhere (always_inline) has no symbol.
     if (m !== modules[0] && !mayDefine(m, spec.name)) continue;
     const info = debugInfoFor(m, opts.debugFile);
-    const copies = info ? functionCopies(info, spec.name) : [];
+    const copies = info ? functionCopies(info, spec.name, opts.note) : [];
     if (info && copies.length > 0) for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
     else sites.push(...symbolSites(m, spec.name));
     // The first module that defines it wins (the executable comes first), as a name means
@@ -70,7 +71,7 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
   }
   if (sites.length > 0) return sites;
   const where = modules.length === 1 ? modules[0]!.name : `${modules[0]?.name ?? "the target"} or its ${modules.length - 1} libraries`;
-  const names = modules.flatMap((m) => elfOf(m).functionSymbols().map((s) => s.name));
+  const names = modules.flatMap((m) => elfOf(m).functionSymbols().map((s) => displayName(s.name)));
   const near = closeMatches(spec.name, names, 3);
   const hint = near.length > 0 ? `; did you mean ${near.join(", ")}?` : "; list the functions with: wraith info functions -t " + (modules[0]?.name ?? "BINARY");
   throw new ResolveError(`function ${spec.name} not found in ${where}${hint}`);
@@ -78,34 +79,40 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
 
 /**
  * Every place `break NAME` stops, as gdb counts them: each out-of-line copy
- * after its prologue, and each inlined copy at its entry.
+ * after its prologue, and each inlined copy at its entry. NAME is matched as
+ * gdb does for C++ too (function-names.ts); a name matching several overloads
+ * takes them all and says so through `note`, and a parameter list matching
+ * none of them lists those that exist.
  */
-function functionCopies(info: DebugInfo, name: string): { address: number; fn: Die }[] {
+function functionCopies(info: DebugInfo, name: string, note?: (line: string) => void): { address: number; fn: Die }[] {
   const out: { address: number; fn: Die }[] = [];
   const seen = new Set<number>();
-  for (const d of info.dwarf.findFunctions(name)) {
+  const { matches, overloads } = matchFunctions(info, name);
+  if (matches.length === 0 && overloads.length > 0)
+    throw new ResolveError(`${name} matches no function; ${overloads.length === 1 ? "there is" : `there are ${overloads.length}:`} ${overloads.join(", ")}`);
+  const used = new Set<string>();
+  for (const { die: d, signature } of matches) {
     for (const inst of info.dwarf.inlinedInstances(d)) {
       const address = inst.kind === "concrete" ? info.breakpointAddress(inst.die) : inst.entry;
       if (address === undefined || seen.has(address)) continue;
       seen.add(address);
+      used.add(signature);
       out.push({ address, fn: inst.kind === "concrete" ? inst.die : (info.functionAt(address) ?? inst.die) });
     }
   }
+  if (used.size > 1) note?.(`wraith: ${name} matches ${used.size} overloads: ${[...used].sort().join(", ")}`);
   return out.sort((a, b) => a.address - b.address);
 }
 
 /**
  * Could this module define a function `name`? With a full symbol table
  * (.symtab) the answer is reliable for C names: the function or one of gcc's
- * clones (name.constprop.0, …) is listed. C++ qualified names and stripped
- * modules are always searched.
+ * clones (name.constprop.0, …) is listed; for C++ names, a mangled symbol
+ * holding the name (function-names.ts). Stripped modules are always searched.
  */
 function mayDefine(m: ModuleRef, name: string): boolean {
   const elf = elfOf(m);
-  if (name.includes("::") || elf.symbolTable("symtab").length === 0) return true;
-  if (elf.symbolsNamed(name).some((s) => s.defined)) return true;
-  const prefix = `${name}.`;
-  return elf.functionSymbols().some((s) => s.name.startsWith(prefix));
+  return elf.symbolTable("symtab").length === 0 || symbolTableMayDefine(elf, name);
 }
 
 function specOf(p: TracePattern): LocationSpec {
@@ -142,6 +149,8 @@ function symbolSites(m: ModuleRef, name: string): ProbeSite[] {
     seen.add(s.value);
     sites.push(site(m, s.value, name));
   }
+  // C++ names: the demangled symbols (no exact symbol is named `ns::Widget::resize`).
+  if (sites.length === 0) for (const { symbol: s } of matchSymbols(elf, name)) if (s.value !== 0 && !seen.has(s.value)) seen.add(s.value), sites.push(site(m, s.value, name));
   return sites;
 }
 
