@@ -129,6 +129,8 @@ function objectValue(e: Expr, env: Elaborator): TExpr {
 export function objectTExpr(o: ObjectRef, at: Expr): TExpr {
   const t = stripTypedefs(o.type);
   if (o.bits) throw new ExprError(`not supported yet: the bitfield ${o.text} in an expression`, at.span);
+  // A C++ reference stands for its referent in expressions, as in C++ (`r + 1`).
+  if (t.kind === "reference") return objectTExpr({ type: t.target, plan: { kind: "memory", address: valueOf(o, at) }, byteOffset: 0, text: o.text }, at);
   if (t.kind === "pointer") return { k: "value", t: ptrType(o.type), v: valueOf(o, at) };
   if (t.kind === "array") {
     if (o.plan.kind !== "memory") throw new ExprError(`${o.text} is an array that is not in memory here, so it has no address`, at.span);

@@ -60,6 +60,8 @@ export interface ObjectSource {
   biasModule?: string;
   /** For each `char *` in the object (itself, or struct members by path): the string read at the pointer. */
   strs?: { path: string; status: string; len: string; data: string }[];
+  /** A C++ reference: the object it refers to, read as well (gdb prints `(int &) @0x…: 5`). */
+  referent?: ObjectSource;
 }
 
 /** How a value is shown; grows with the type model (structs, strings, …). */

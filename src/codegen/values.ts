@@ -7,7 +7,7 @@
 // Registers: r6 = ctx (struct pt_regs *), r8 = the record; value trees are
 // evaluated into r0 with intermediate results spilled to the stack below
 // fp-16 (fp-4 belongs to the loss counter).
-import { ptRegsOffset, x86RegisterName, type ReadPlan, type Value } from "../dwarf/expr/index.ts";
+import { binary, constant, ptRegsOffset, x86RegisterName, type ReadPlan, type Value } from "../dwarf/expr/index.ts";
 import { sizeOf, stripTypedefs, type CType } from "../dwarf/types/index.ts";
 import type { ObjectRef } from "../resolve/objects.ts";
 import { R0, R1, R2, R3, R6, R8, R10, type Program } from "./asm/index.ts";
@@ -41,7 +41,7 @@ export function nextLabel(): number {
   return ++labelSeq;
 }
 
-export function lowerObject(p: Program, layout: EventLayout, n: number, obj: ObjectRef, site: ValueSite): ObjectSource {
+export function lowerObject(p: Program, layout: EventLayout, n: number | string, obj: ObjectRef, site: ValueSite): ObjectSource {
   const name = `v${n}`;
   const typeSize = sizeOf(obj.type);
   if (typeSize === undefined) throw new CodegenError(`${obj.text} has a type of unknown size`);
@@ -135,6 +135,7 @@ export function lowerObject(p: Program, layout: EventLayout, n: number, obj: Obj
     biasModule: ctx.foreign,
     fields: { status: status.name, addr: addr.name, data: data.name, readSize },
     strs,
+    referent: referentOf(p, layout, name, obj, plan, site),
   };
 }
 
@@ -317,11 +318,30 @@ function charPointers(t: CType, path: string, offset: number, limit: number): { 
   const s = stripTypedefs(t);
   if (s.kind !== "struct" || s.keyword === "union") return [];
   const out: { path: string; offset: number }[] = [];
+  // C++ base classes' members print inside `<Base> = {…}` under the same path.
+  for (const b of s.bases) if (out.length < limit && b.bitOffset !== undefined) out.push(...charPointers(b.type, path, offset + b.bitOffset / 8, limit - out.length));
   for (const m of s.members) {
     if (out.length >= limit || m.bitSize !== undefined || m.bitOffset === undefined || m.bitOffset % 8 !== 0) continue;
     out.push(...charPointers(m.type, m.name === undefined ? path : `${path}.${m.name}`, offset + m.bitOffset / 8, limit - out.length));
   }
   return out;
+}
+
+/** A C++ reference (not inside an aggregate): the object it refers to, lowered as an object of its own. */
+function referentOf(p: Program, layout: EventLayout, name: string, obj: ObjectRef, plan: ReadPlan, site: ValueSite): ObjectSource | undefined {
+  const t = stripTypedefs(obj.type);
+  if (t.kind !== "reference" || obj.bits || sizeOf(t.target) === undefined) return undefined;
+  const at = obj.byteOffset;
+  const address: Value | undefined =
+    plan.kind === "memory"
+      ? { kind: "load", address: at ? binary("plus", plan.address, constant(BigInt(at))) : plan.address, size: 8, signed: false }
+      : plan.kind === "register" && at === 0
+        ? { kind: "register", reg: plan.reg }
+        : plan.kind === "value" && at === 0
+          ? plan.value
+          : undefined;
+  if (!address) return undefined;
+  return lowerObject(p, layout, `${name.slice(1)}r`, { type: t.target, plan: { kind: "memory", address }, byteOffset: 0, text: `*${obj.text}` }, site);
 }
 
 export function isCharPointer(t: CType): boolean {

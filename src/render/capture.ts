@@ -28,6 +28,7 @@ export function capture(src: ObjectSource, values: RecordValues): CapturedValue 
       v.pointees.set(str.path, { status: sStatus, bytes: b, truncated: sStatus === "ok" && !b.includes(0) });
     }
   }
+  if (src.referent) (v.pointees ??= new Map()).set("", capture(src.referent, values));
   return v;
 }
 

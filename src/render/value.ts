@@ -60,7 +60,7 @@
 //   "null_pointer" | "offsets_unavailable" | "truncated", address?}.
 
 import { DW_ATE } from "../dwarf/constants.ts";
-import { type ArrayType, type CType, type EnumType, type Member, type StructType, sizeOf, stripTypedefs, typeName } from "../dwarf/types/index.ts";
+import { type ArrayType, type CType, type EnumType, languageOf, type Member, type StructType, sizeOf, stripTypedefs, typeName } from "../dwarf/types/index.ts";
 import { charLiteral, formatString, PRINT_MAX, REPEAT_THRESHOLD } from "./value-chars.ts";
 import { floatExactAsNumber, floatFormatFor, floatToNumber, formatFloat } from "./value-float.ts";
 
@@ -72,6 +72,8 @@ export interface Pointee {
   /** The read stopped at a cap before a NUL was found. */
   truncated?: boolean;
   errorAddress?: bigint;
+  /** A C++ reference's referent read as an object: its own pointees (strings of its `char *` members). */
+  pointees?: Map<string, Pointee>;
 }
 
 export interface CapturedValue {
@@ -320,7 +322,7 @@ class Printer {
         const p = top ? this.v.pointees?.get(path) : undefined;
         let referent = "";
         if (p) {
-          const sub = new Printer({ type: s.target, status: p.status, bytes: p.bytes, errorAddress: p.errorAddress }, this.opts);
+          const sub = new Printer({ type: s.target, status: p.status, bytes: p.bytes, errorAddress: p.errorAddress, pointees: p.pointees }, this.opts);
           referent = ": " + sub.top(recurse);
         }
         return `${prefix}@${hex(addr)}${referent}`;
@@ -568,7 +570,21 @@ function toUnits(bytes: Uint8Array, width: number): number[] {
 
 /** gdb `print` text of a captured value (without the "$1 = "). */
 export function formatValue(v: CapturedValue, opts: FormatOptions = {}): string {
+  // Types from a C++ unit print as C++ (`ns::Widget *`, no `class` keyword) unless told otherwise.
+  if (opts.language === undefined) {
+    const lang = languageOfType(v.type);
+    if (lang === "c++") opts = { ...opts, language: lang };
+  }
   return new Printer(v, opts).top();
+}
+
+/** The language of the unit the type (or the first type it refers to with a DIE) comes from. */
+function languageOfType(t: CType): "c" | "c++" | undefined {
+  for (let i = 0, cur: CType | undefined = t; cur && i < MAX_CHAIN; i++) {
+    if (cur.die) return languageOf(cur.die);
+    cur = "target" in cur ? cur.target : undefined;
+  }
+  return undefined;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------

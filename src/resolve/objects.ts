@@ -4,7 +4,7 @@
 // arithmetic is already folded in, so the code generator only lowers plans.
 import type { Expr } from "../script/index.ts";
 import { binary, constant, type ReadPlan, type Value } from "../dwarf/expr/index.ts";
-import { sizeOf, stripTypedefs, typeName, type CType, type Member } from "../dwarf/types/index.ts";
+import { sizeOf, stripTypedefs, typeName, type CType, type Member, type StructType } from "../dwarf/types/index.ts";
 import type { DebugInfo } from "./debuginfo.ts";
 import { ResolveError } from "./modules.ts";
 import type { Scope } from "./scope.ts";
@@ -41,6 +41,11 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
   switch (e.kind) {
     case "Ident": {
       const v = scope.variables.find((x) => x.name === e.name) ?? globalNamed(info, scope, e.name);
+      // In a C++ member function a bare member name means this->name, as in gdb.
+      if (!v && e.name !== "this" && scope.variables.some((x) => x.name === "this")) {
+        const viaThis = memberOfThis(info, scope, e, text);
+        if (viaThis) return viaThis;
+      }
       if (!v) {
         const other = scope.linkage?.elsewhere(e.name, e.name);
         if (other) return other;
@@ -55,8 +60,14 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       const base = derefIfPointer(resolveObject(info, scope, e.object, text), e);
       const t = stripTypedefs(base.type);
       if (t.kind !== "struct") throw new ExprError(`${base.text} is not a struct or union (its type is ${describe(base.type)}), so it has no member ${e.field}`, e.fieldSpan);
-      const m = findMember(t.members, e.field);
+      const m = findMember(t, e.field);
       if (!m) throw new ExprError(`${describe(base.type)} has no member ${e.field}${t.incomplete ? " (only its declaration is known)" : ""}`, e.fieldSpan);
+      if (m.member.isStatic) {
+        // A C++ static data member is a global of its own, not part of the object.
+        const g = t.name ? globalNamed(info, scope, `${t.name}::${e.field}`) : undefined;
+        if (!g) throw new ExprError(`static member ${e.field} of ${describe(base.type)} has no definition in this module`, e.fieldSpan);
+        return { type: typeModel(info).typeOf(g.decl), plan: g.location.plan, byteOffset: 0, text: `${base.text}.${e.field}` };
+      }
       if (m.member.bitOffset === undefined) throw new ExprError(`member ${e.field} has no constant offset (virtual base?)`, e.fieldSpan);
       const bitOffset = m.bitOffset + m.member.bitOffset;
       return offsetBy(base, m.member.type, bitOffset, m.member.bitSize, `${base.text}.${e.field}`);
@@ -170,19 +181,39 @@ function pointerTo(target: CType): CType {
   return { kind: "pointer", size: POINTER_SIZE, target } as CType;
 }
 
-/** An anonymous struct/union member's fields are found through it, as in C. */
-function findMember(members: readonly Member[], name: string): { member: Member; bitOffset: number } | undefined {
-  for (const m of members) {
+/**
+ * An anonymous struct/union member's fields are found through it, as in C;
+ * a C++ class's inherited members through its (non-virtual) base classes.
+ */
+function findMember(s: StructType, name: string, depth = 0): { member: Member; bitOffset: number } | undefined {
+  for (const m of s.members) {
     if (m.name === name) return { member: m, bitOffset: 0 };
     if (m.name === undefined) {
       const inner = stripTypedefs(m.type);
       if (inner.kind === "struct") {
-        const found = findMember(inner.members, name);
+        const found = findMember(inner, name, depth + 1);
         if (found && m.bitOffset !== undefined) return { member: found.member, bitOffset: m.bitOffset + found.bitOffset };
       }
     }
   }
+  if (depth > 32) return undefined;
+  for (const b of s.bases) {
+    const bt = stripTypedefs(b.type);
+    if (bt.kind !== "struct" || b.bitOffset === undefined) continue;
+    const found = findMember(bt, name, depth + 1);
+    if (found) return { member: found.member, bitOffset: b.bitOffset + found.bitOffset };
+  }
   return undefined;
+}
+
+/** `size` in a member function: `this.size` when the class (or a base) has such a member. */
+function memberOfThis(info: DebugInfo, scope: Scope, e: Extract<Expr, { kind: "Ident" }>, text: (e: Expr) => string): ObjectRef | undefined {
+  const self = resolveObject(info, scope, { kind: "Ident", name: "this", span: e.span }, text);
+  const t = stripTypedefs(self.type);
+  const cls = t.kind === "pointer" ? stripTypedefs(t.target) : undefined;
+  if (cls?.kind !== "struct" || !findMember(cls, e.name)) return undefined;
+  const obj = resolveObject(info, scope, { kind: "Member", object: { kind: "Ident", name: "this", span: e.span }, field: e.name, span: e.span, fieldSpan: e.span } as Expr, text);
+  return { ...obj, text: e.name };
 }
 
 function constantIndex(e: Expr): number | undefined {
@@ -273,7 +304,8 @@ export function valueOf(p: ObjectRef, at: Expr): Value {
 /** GhostScope's `.` on a pointer reads through it. */
 function derefIfPointer(o: ObjectRef, at: Expr): ObjectRef {
   const t = stripTypedefs(o.type);
-  if (t.kind !== "pointer") return o;
+  // A C++ reference is its referent for member access (`w.size` with `const Widget &w`).
+  if (t.kind !== "pointer" && t.kind !== "reference") return o;
   return { type: t.target, plan: { kind: "memory", address: valueOf(o, at) }, byteOffset: 0, text: o.text };
 }
 

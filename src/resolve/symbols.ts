@@ -1,5 +1,6 @@
 // Link-time address → "sym" or "sym+off", the way gdb annotates pointer
 // values: the function or object symbol whose extent holds the address.
+import { demangle } from "../dwarf/demangle/index.ts";
 import type { ElfFile } from "../elf/index.ts";
 
 const cache = new WeakMap<ElfFile, (vaddr: bigint) => string | undefined>();
@@ -29,7 +30,11 @@ function build(elf: ElfFile): (vaddr: bigint) => string | undefined {
     }
     for (let i = lo - 1; i >= 0 && i >= lo - 8; i--) {
       const s = table[i]!;
-      if (a < s.end) return a === s.start ? s.name : `${s.name}+${a - s.start}`;
+      if (a < s.end) {
+        // gdb prints C++ symbols demangled: `<vtable for ns::Widget+16>`.
+        const name = s.name.startsWith("_Z") ? (demangle(s.name) ?? s.name) : s.name;
+        return a === s.start ? name : `${name}+${a - s.start}`;
+      }
     }
     return undefined;
   };

@@ -265,7 +265,7 @@ export class TypeModel {
         return {
           kind: "typedef",
           die,
-          name: die.name() ?? "<unnamed typedef>",
+          name: scopedName(die) ?? "<unnamed typedef>",
           get target() {
             return target();
           },
@@ -347,7 +347,7 @@ export class TypeModel {
       kind: "struct",
       die,
       keyword,
-      name: die.name(),
+      name: scopedName(die),
       size: incomplete ? undefined : (die.constant(DW_AT.byte_size) ?? 0),
       incomplete,
       get members() {
@@ -446,7 +446,7 @@ export class TypeModel {
     return {
       kind: "enum",
       die,
-      name: die.name(),
+      name: scopedName(die),
       size: die.constant(DW_AT.byte_size),
       scoped: die.flag(DW_AT.enum_class),
       incomplete: die.isDeclaration(),
@@ -611,6 +611,16 @@ export function sizeOf(t: CType): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A type's name as gdb spells it: in C++ with its enclosing namespaces and
+ * classes (`ns::Widget`, `ns::Mode`), in C the plain name.
+ */
+function scopedName(die: Die): string | undefined {
+  const name = die.name();
+  if (name === undefined || languageOf(die) !== "c++") return name;
+  return die.qualifiedName() ?? name;
 }
 
 /** The source language of the unit a DIE belongs to, for printing. */
