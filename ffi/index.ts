@@ -15,6 +15,7 @@ export {
   MAP_TYPES, PROG_TYPES, BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_PERF_EVENT,
   type MapType, type MapSpec, type MapInfo, type ProgType, type ProgramSpec,
 } from "./bpf.ts";
+export { BpfObject, type BpfLink } from "./bpf-object.ts";
 export { attachUprobe, uprobePmuType, uprobeRetprobeBit, type UprobeSpec, type Attachment } from "./uprobe.ts";
 export {
   openRingBuffer, DEFAULT_RINGBUF_IMPL,

@@ -34,6 +34,17 @@ export const LIBBPF_SYMBOLS = {
   ring_buffer__consume: { args: [T.ptr], returns: T.i32 },
   ring_buffer__epoll_fd: { args: [T.ptr], returns: T.i32 },
   ring_buffer__free: { args: [T.ptr], returns: T.void },
+  // Objects compiled ahead of time (bpf/sysmon.bpf.o): ffi/bpf-object.ts.
+  bpf_object__open_mem: { args: [T.ptr, T.u64, T.ptr], returns: T.ptr },
+  bpf_object__load: { args: [T.ptr], returns: T.i32 },
+  bpf_object__close: { args: [T.ptr], returns: T.void },
+  bpf_object__next_program: { args: [T.ptr, T.ptr], returns: T.ptr },
+  bpf_object__find_map_fd_by_name: { args: [T.ptr, T.ptr], returns: T.i32 },
+  bpf_program__name: { args: [T.ptr], returns: T.cstring },
+  bpf_program__set_log_buf: { args: [T.ptr, T.ptr, T.u64], returns: T.i32 },
+  bpf_program__set_log_level: { args: [T.ptr, T.u32], returns: T.i32 },
+  bpf_program__attach: { args: [T.ptr], returns: T.ptr },
+  bpf_link__destroy: { args: [T.ptr], returns: T.i32 },
 } as const;
 
 export type LibbpfSymbols = Library<typeof LIBBPF_SYMBOLS>["symbols"];
