@@ -64,9 +64,10 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       if (!m) throw new ExprError(`${describe(base.type)} has no member ${e.field}${t.incomplete ? " (only its declaration is known)" : ""}`, e.fieldSpan);
       if (m.member.isStatic) {
         // A C++ static data member is a global of its own, not part of the object.
-        const g = t.name ? globalNamed(info, scope, `${t.name}::${e.field}`) : undefined;
+        // Its definition is at unit scope (gcc) or in the class's namespace (clang).
+        const g = t.name ? info.dwarf.findVariables(`${t.name}::${e.field}`).find((d) => d.has(DW_AT.location)) : undefined;
         if (!g) throw new ExprError(`static member ${e.field} of ${describe(base.type)} has no definition in this module`, e.fieldSpan);
-        return { type: typeModel(info).typeOf(g.decl), plan: g.location.plan, byteOffset: 0, text: `${base.text}.${e.field}` };
+        return { type: typeModel(info).typeOf(g), plan: locationOf(g, scope.pc, info.cfi).plan, byteOffset: 0, text: `${base.text}.${e.field}` };
       }
       if (m.member.bitOffset === undefined) throw new ExprError(`member ${e.field} has no constant offset (virtual base?)`, e.fieldSpan);
       const bitOffset = m.bitOffset + m.member.bitOffset;

@@ -10,7 +10,8 @@ export const FIXTURES = join(ROOT, "test/fixtures");
 export const CACHE = join(ROOT, ".cache/fixtures");
 
 export interface CompileOptions {
-  cc?: "gcc" | "clang";
+  /** g++ / clang++ for C++ fixtures (test/fixtures/<name>.cpp). */
+  cc?: "gcc" | "clang" | "g++" | "clang++";
   opt?: "-O0" | "-O1" | "-O2";
   dwarf?: 4 | 5;
   pie?: boolean;
@@ -25,7 +26,8 @@ export interface CompileOptions {
 /** Compile test/fixtures/<name>.c and return the absolute path of the output. */
 export function compileFixture(name: string, o: CompileOptions = {}): string {
   const cc = o.cc ?? "gcc";
-  const sources = [name, ...(o.with ?? [])].map((n) => join(FIXTURES, n.endsWith(".c") ? n : `${n}.c`));
+  const cxx = cc === "g++" || cc === "clang++";
+  const sources = [name, ...(o.with ?? [])].map((n) => join(FIXTURES, n.endsWith(".c") || n.endsWith(".cpp") ? n : `${n}${cxx ? ".cpp" : ".c"}`));
   const args = [
     o.opt ?? "-O0",
     `-gdwarf-${o.dwarf ?? 5}`,
