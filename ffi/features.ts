@@ -2,7 +2,7 @@
 // seen, and what to do when it does not.
 import { existsSync, readFileSync } from "node:fs";
 import { closeFd, createMap, linkPerfEvent, loadProgram } from "./bpf.ts";
-import { errnoName } from "./errors.ts";
+import { errnoName, VerifierError } from "./errors.ts";
 import { libbpfInfo } from "./libbpf.ts";
 import { uprobePmuType, uprobeRetprobeBit } from "./uprobe.ts";
 
@@ -35,6 +35,40 @@ function message(e: unknown): string {
 
 /** r0 = 0; exit — the smallest valid program. */
 const TRIVIAL = new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * r1 = 0; r2 = 0; r3 = r10 - 8; r4 = 8; call bpf_get_ns_current_pid_tgid (120);
+ * r0 = 0; exit — passes the verifier exactly when the kernel knows the helper.
+ */
+const NS_PID_TGID = new Uint8Array([
+  0xb7, 0x01, 0, 0, 0, 0, 0, 0,
+  0xb7, 0x02, 0, 0, 0, 0, 0, 0,
+  0xbf, 0xa3, 0, 0, 0, 0, 0, 0,
+  0x07, 0x03, 0, 0, 0xf8, 0xff, 0xff, 0xff,
+  0xb7, 0x04, 0, 0, 8, 0, 0, 0,
+  0x85, 0, 0, 0, 120, 0, 0, 0,
+  0xb7, 0, 0, 0, 0, 0, 0, 0,
+  0x95, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+let nsPidHelper: boolean | undefined;
+
+/**
+ * Whether uprobe programs may call bpf_get_ns_current_pid_tgid (Linux 5.7+),
+ * found by loading a program that calls it: the verifier rejects a helper
+ * the kernel does not have. Other failures (privileges) throw.
+ */
+export function nsPidHelperAvailable(): boolean {
+  if (nsPidHelper !== undefined) return nsPidHelper;
+  try {
+    closeFd(loadProgram({ name: "wraith_nspid", type: "kprobe", insns: NS_PID_TGID, license: "GPL" }));
+    nsPidHelper = true;
+  } catch (e) {
+    if (!(e instanceof VerifierError)) throw e;
+    nsPidHelper = false;
+  }
+  return nsPidHelper;
+}
 
 export function probeFeatures(): FeatureCheck[] {
   const out: FeatureCheck[] = [];
@@ -121,6 +155,23 @@ export function probeFeatures(): FeatureCheck[] {
     }
   } else {
     out.push({ name: "perf_link", ok: false, detail: "not checked: libbpf unavailable", fix: "fix libbpf first" });
+  }
+
+  // bpf_get_ns_current_pid_tgid: -p of a process in a PID namespace, $pid in its view
+  if (haveLibbpf) {
+    try {
+      const ok = nsPidHelperAvailable();
+      out.push({
+        name: "ns_pid_helper",
+        ok,
+        detail: ok ? "bpf_get_ns_current_pid_tgid available" : "the verifier does not know bpf_get_ns_current_pid_tgid",
+        ...(ok ? {} : { fix: "Linux < 5.7: processes in other PID namespaces are traced by host PID only when wraith runs on the host, and $pid shows host PIDs" }),
+      });
+    } catch (e) {
+      out.push({ name: "ns_pid_helper", ok: false, detail: message(e), fix: "loading a small kprobe program failed: see the privileges check" });
+    }
+  } else {
+    out.push({ name: "ns_pid_helper", ok: false, detail: "not checked: libbpf unavailable", fix: "fix libbpf first" });
   }
   return out;
 }

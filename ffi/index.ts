@@ -21,5 +21,5 @@ export {
   openRingBuffer, DEFAULT_RINGBUF_IMPL,
   type RingBuffer, type RingBufferImpl, type RingBufferOptions, type RecordHandler,
 } from "./ringbuf.ts";
-export { probeFeatures, effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, type FeatureCheck } from "./features.ts";
+export { probeFeatures, nsPidHelperAvailable, effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, type FeatureCheck } from "./features.ts";
 export { getpid, kill, prctl, monotonicNs, PR_SET_PDEATHSIG } from "./process.ts";
