@@ -11,6 +11,7 @@ export type TargetErrorCode =
   | "is-directory" // launch: argv[0] names a directory
   | "launch-failed" // launch: the stopped child never reached the stop, or died
   | "bad-argument" // caller passed something malformed (empty argv, PID 0…)
+  | "pid-namespace" // the process is visible, but its PID views cannot be mapped safely (src/target/pidns.ts)
   | "io"; // any other I/O failure, message carries the errno
 
 export class TargetError extends Error {

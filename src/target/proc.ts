@@ -292,12 +292,34 @@ export function tracePathFor(pid: number, modulePath: string): string {
   return procRootPrefix(pid) + modulePath;
 }
 
+/**
+ * Whether our /proc numbers processes as the initial PID namespace does, so
+ * that NSpid[0] of any process is its host PID (what bpf_get_current_pid_tgid
+ * reports). A /proc shows the namespace of whoever mounted it (the kernel
+ * takes the mounter's active namespace), NSpid lines start at that
+ * namespace, and its PID 1 is that namespace's init: so /proc/1/ns/pid names
+ * it. The initial namespace has the fixed inode PROC_PID_INIT_INO. (Whether
+ * wraith itself is in the initial namespace is a different question: after
+ * `unshare --pid --fork` without --mount-proc, wraith is not, but the host's
+ * /proc still is.)
+ */
+export function procShowsInitialPidNs(): boolean {
+  const init = readlinkOrNull("/proc/1/ns/pid");
+  if (init !== null) return nsInode(init) === INIT_PID_NS_INODE;
+  // Not allowed to look at PID 1: we are in the initial namespace and our
+  // /proc numbers it exactly when NSpid of /proc/self has one entry (an
+  // entry per level from the /proc's namespace down to ours).
+  const self = readlinkOrNull("/proc/self/ns/pid");
+  const nspid = ints(parseStatus(readFileSync("/proc/self/status", "utf8")).get("NSpid"));
+  return self !== null && nsInode(self) === INIT_PID_NS_INODE && nspid.length === 1;
+}
+
 export interface PidViews {
   /** PID in our /proc view (what -p takes, what /proc/PID/maps is keyed by) */
   procPid: number;
   /** PID in the process's own (innermost) PID namespace */
   innermostPid: number;
-  /** PID in the initial namespace, which bpf_get_current_pid_tgid() reports; null if our /proc is not in it */
+  /** PID in the initial namespace, which bpf_get_current_pid_tgid() reports; null if our /proc does not show that namespace */
   hostPid: number | null;
   /** NSpid, outermost (ours) first */
   nspid: number[];
@@ -313,7 +335,7 @@ export function pidViews(pid: number): PidViews {
   return {
     procPid: pid,
     innermostPid: info.nspid[info.nspid.length - 1]!,
-    hostPid: ours === INIT_PID_NS_INODE ? info.nspid[0]! : null,
+    hostPid: procShowsInitialPidNs() ? info.nspid[0]! : null,
     nspid: info.nspid,
     pidNsInode: info.pidNsInode,
     sameNsAsUs: info.pidNsInode !== null ? info.pidNsInode === ours : info.nspid.length === 1,
