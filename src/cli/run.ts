@@ -113,7 +113,7 @@ function compileAll(script: Script, target: Target, opts: RunOptions, source: Sc
         compileProbe(stmt, name, {
           traceId,
           siteId,
-          pidFilter: target.pid?.host,
+          pidFilter: target.pids.filter,
           inputPid: target.inputPid,
           site: info ? { vaddr: site.vaddr, entryPc: site.fn?.lowPc(), cap: opts.memDumpCap } : undefined,
           objectFor,

@@ -4,9 +4,11 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import { existsSync } from "node:fs";
 import { matchModule, ResolveError, type ModuleRef } from "../resolve/index.ts";
 import {
-  assertProcess, launchStopped, modules as processModules, pidViews, tracePathFor, waitForExit,
+  launchStopped, modules as processModules, tracePathFor, waitForExit,
   type Launched,
 } from "../target/index.ts";
+import { requireOwnProc, resolveProcess, resolveTargetMode, type PidPlan } from "../target/pidns.ts";
+import { nsPidHelperAvailable } from "../../ffi/index.ts";
 import type { RunOptions } from "./args.ts";
 import { ExitCode, WraithError } from "./errors.ts";
 import type { Status } from "./status.ts";
@@ -16,9 +18,11 @@ export interface Target {
   modules: ModuleRef[];
   /** Every module whose globals a probe may read (the executable first): with -p the process's modules, else `modules`. */
   linked?: ModuleRef[];
-  /** Probe only this process (our /proc view), and record only its events (host tgid). */
-  pid?: { proc: number; host: number };
+  /** Probe only this process: `proc` in our /proc view, `host` in the initial namespace (null: wraith inside a namespace cannot know it). */
+  pid?: { proc: number; host: number | null };
   inputPid?: number;
+  /** Which events the probes record and the PID view of $pid/$tid (src/target/pidns.ts). */
+  pids: PidPlan;
   /** Resolves with a description when the traced process exits. */
   exited?: Promise<string>;
   describe: string;
@@ -27,33 +31,36 @@ export interface Target {
 export async function chooseTarget(opts: RunOptions, status: Status, setLaunched: (l: Launched) => void): Promise<Target> {
   const targetPath = opts.target !== undefined ? absolute(opts.target) : undefined;
   if (opts.launch) {
+    requireOwnProc(`the command wraith launches`);
     const l = await launchStopped(opts.launch);
     setLaunched(l);
     status.say(`wraith: launched ${opts.launch.join(" ")} as pid ${l.pid} (stopped until probes are attached)`);
     const path = targetPath ?? l.path;
+    const pids = pidPlan(opts, status, l.pid);
     return {
       modules: [{ name: path, readPath: path, attachPath: path }],
-      pid: { proc: l.pid, host: hostPid(l.pid) },
+      pid: { proc: l.pid, host: pids.process!.host },
+      pids,
       exited: l.exited.then((s) => `${opts.launch![0]} (pid ${l.pid}) exited with status ${s.signal ?? s.code}${s.signal ? "" : ""}`),
       describe: opts.launch[0]!,
     };
   }
   if (opts.pid !== undefined) {
     const pid = opts.pid;
-    assertProcess(pid);
+    const pids = pidPlan(opts, status, pid);
     const exited = waitForExit(pid).then(() => `process ${pid} exited`);
-    const pidInfo = { proc: pid, host: hostPid(pid) };
+    const pidInfo = { proc: pid, host: pids.process!.host };
     const refs = processRefs(pid);
     if (opts.target !== undefined) {
       // -p with -t: a module of that process, by path or by suffix (libfoo.so); a path it does not map yet is probed as given.
       const chosen = existsSync(targetPath!) && !refs.some((r) => r.name === targetPath) ? undefined : pickModule(refs, opts.target, pid);
       const attach = chosen?.attachPath ?? tracePathFor(pid, targetPath!);
       const name = chosen?.name ?? targetPath!;
-      return { modules: [{ name, readPath: attach, attachPath: attach }], linked: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+      return { modules: [{ name, readPath: attach, attachPath: attach }], linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
     }
-    return { modules: refs, linked: refs, pid: pidInfo, inputPid: pid, exited, describe: `pid ${pid}` };
+    return { modules: refs, linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
   }
-  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], describe: targetPath! };
+  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], pids: pidPlan(opts, status), describe: targetPath! };
 }
 
 /** The process's ELF modules, the executable first, then its libraries: a name is looked up in all of them. */
@@ -83,10 +90,15 @@ function absolute(p: string): string {
   return isAbsolute(p) ? p : resolvePath(process.cwd(), p);
 }
 
-/** The PID bpf_get_current_pid_tgid() reports for a process we see as `pid`. */
-function hostPid(pid: number): number {
-  const v = pidViews(pid);
-  if (v.hostPid === null)
-    throw new WraithError("not supported yet: running wraith inside a PID namespace; run it on the host", ExitCode.TARGET);
-  return v.hostPid;
+/**
+ * The PID views of the traced process (or, for -t, of wraith) and the filter
+ * its probes use; --dry-run --details and --verbose show the decision.
+ * Fails (exit TARGET) when the process is not visible here or its events
+ * cannot be recognised safely.
+ */
+function pidPlan(opts: RunOptions, status: Status, pid?: number): PidPlan {
+  const helper = nsPidHelperAvailable;
+  const plan = pid === undefined ? resolveTargetMode({ helper }) : resolveProcess(pid, { input: opts.pid, helper });
+  if (opts.dryRunDetails || opts.verbose) status.always(`wraith: ${plan.describe}`);
+  return plan;
 }

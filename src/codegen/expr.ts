@@ -89,8 +89,9 @@ export function elaborate(e: Expr, env: Elaborator): TExpr {
     case "SpecialVar":
       switch (e.name) {
         case "pid":
-        case "host_pid":
           return { k: "field", t: UINT, field: "pid", size: "u32" };
+        case "host_pid":
+          return { k: "field", t: UINT, field: "host_pid", size: "u32" };
         case "tid":
           return { k: "field", t: UINT, field: "tid", size: "u32" };
         case "timestamp":

@@ -22,10 +22,13 @@ const SIZE_OF: Record<Exclude<FieldKind, "bytes">, number> = { u8: 1, u16: 2, u3
 export const HEADER_FIELDS = [
   { name: "trace_id", kind: "u32" }, // which trace block (index in the script)
   { name: "site_id", kind: "u32" }, // which probe site of that block (its program)
-  { name: "pid", kind: "u32" }, // tgid as the kernel sees it (host view)
+  // $pid / $tid: tgid and thread id in the run's PID view — the traced process's own
+  // namespace when the probe filters namespace-aware, else the host's (src/target/pidns.ts)
+  { name: "pid", kind: "u32" },
   { name: "tid", kind: "u32" },
   { name: "timestamp", kind: "u64" }, // bpf_ktime_get_ns: CLOCK_MONOTONIC
   { name: "ip", kind: "u64" }, // the probed instruction's runtime address: ip - site vaddr = the module's load bias
+  { name: "host_pid", kind: "u32" }, // $host_pid: tgid in the initial namespace (bpf_get_current_pid_tgid >> 32)
 ] as const satisfies readonly { name: string; kind: FieldKind }[];
 
 export type DecodedValue = number | bigint | Uint8Array;

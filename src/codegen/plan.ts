@@ -4,6 +4,7 @@
 import type { CType } from "../dwarf/types/index.ts";
 import type { FormatSegment } from "../script/index.ts";
 import type { EventLayout } from "./layout.ts";
+export type { PidFilter } from "../target/pidns.ts";
 
 /** Where a printed value comes from. */
 export type ValueSource =

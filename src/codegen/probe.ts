@@ -4,9 +4,9 @@
 // trace block, so losses are reported, never silent.
 import type { ObjectRef } from "../resolve/objects.ts";
 import { printExpr, type Block, type Expr, type IfStmt, type PrintStmt, type Statement, type TraceStmt } from "../script/index.ts";
-import { Program, R0, R1, R2, R3, R6, R7, R8, R9, R10 } from "./asm/index.ts";
+import { Program, R0, R1, R2, R3, R4, R6, R7, R8, R9, R10 } from "./asm/index.ts";
 import { EventLayout } from "./layout.ts";
-import type { EventPlan, PrintPlan, ValueSource } from "./plan.ts";
+import type { EventPlan, PidFilter, PrintPlan, ValueSource } from "./plan.ts";
 import { CodegenError } from "./errors.ts";
 import { ptRegsOffset } from "../dwarf/expr/index.ts";
 import { FIRST_SLOT, lowerObject, nextLabel, Status, type ValueSite } from "./values.ts";
@@ -39,8 +39,8 @@ export type MapFds = Record<keyof typeof MapSlot, number>;
 export interface ProbeContext {
   traceId: number;
   siteId: number;
-  /** Only events of this tgid (host view) are recorded: -p and --args. */
-  pidFilter?: number;
+  /** Which events are recorded and the PID view of $pid/$tid (none: every event, host view). */
+  pidFilter?: PidFilter;
   /** The PID given with -p, for $input_pid. */
   inputPid?: number;
   /** Where the probe is, for reading program values (absent: only special variables). */
@@ -78,14 +78,20 @@ export function compileProbe(trace: TraceStmt, traceName: string, ctx: ProbeCont
   const prints = lowering.prints;
 
   p.comment(`trace ${traceName} (trace ${ctx.traceId}, site ${ctx.siteId})`);
+  // r7 = the host view's tgid << 32 | tid, kept for the whole program.
   p.mov(R6, R1).call("get_current_pid_tgid").mov(R7, R0);
-  if (ctx.pidFilter !== undefined) {
-    p.comment(`only tgid ${ctx.pidFilter}`).mov(R1, R7).rsh(R1, 32).jne(R1, ctx.pidFilter, "out");
-  }
+  const pf = ctx.pidFilter;
+  if (pf?.kind === "host") p.comment(`only host tgid ${pf.tgid}`).mov(R1, R7).rsh(R1, 32).jne(R1, pf.tgid, "out");
+  if (pf?.kind === "namespace") namespaceView(p, pf);
   p.ldMapFd(R1, MapSlot.events).mov(R2, layout.size).mov(R3, 0).call("ringbuf_reserve");
   p.jeq(R0, 0, "lost").mov(R8, R0);
   p.st("u32", R8, f("trace_id"), ctx.traceId).st("u32", R8, f("site_id"), ctx.siteId);
-  p.mov(R1, R7).rsh(R1, 32).stx("u32", R8, f("pid"), R1).stx("u32", R8, f("tid"), R7);
+  if (pf?.kind === "namespace") {
+    p.ldx("u32", R1, R10, NSDATA + 4).stx("u32", R8, f("pid"), R1).ldx("u32", R1, R10, NSDATA).stx("u32", R8, f("tid"), R1);
+  } else {
+    p.mov(R1, R7).rsh(R1, 32).stx("u32", R8, f("pid"), R1).stx("u32", R8, f("tid"), R7);
+  }
+  p.mov(R1, R7).rsh(R1, 32).stx("u32", R8, f("host_pid"), R1);
   p.call("ktime_get_ns").stx("u64", R8, f("timestamp"), R0);
   p.ldx("u64", R0, R6, PT_REGS_IP).stx("u64", R8, f("ip"), R0);
   p.emit(...body.toArray());
@@ -100,6 +106,26 @@ export function compileProbe(trace: TraceStmt, traceName: string, ctx: ProbeCont
 
   const exec = branches ? { field: "exec", bits: lowering.bits } : undefined;
   return { program: p, plan: { traceName, traceId: ctx.traceId, siteId: ctx.siteId, layout, prints, exec, siteVaddr: ctx.site?.vaddr, symbolize: ctx.symbolize } };
+}
+
+/**
+ * struct bpf_pidns_info { u32 pid; u32 tgid; } on the stack, below the spill
+ * slots (values.ts FIRST_SLOT); read into the header before the body runs.
+ */
+const NSDATA = -8;
+
+/**
+ * bpf_get_ns_current_pid_tgid(dev, ino, &nsdata, 8): the current task's pid
+ * and tgid as namespace (dev, ino) numbers them. It answers only for tasks
+ * whose own PID namespace that is (kernel/bpf/helpers.c: ns_match against
+ * task_active_pid_ns), so a failure means "another namespace's task": not
+ * recorded. With a tgid, only that process is.
+ */
+function namespaceView(p: Program, pf: Extract<PidFilter, { kind: "namespace" }>): void {
+  p.comment(`only tasks of pidns ${pf.ino}${pf.tgid !== undefined ? `, tgid ${pf.tgid} there` : ""}; $pid/$tid as it numbers them`);
+  p.ld64(R1, pf.dev).ld64(R2, pf.ino).mov(R3, R10).add(R3, NSDATA).mov(R4, 8).call("get_ns_current_pid_tgid");
+  p.jne(R0, 0, "out");
+  if (pf.tgid !== undefined) p.ldx("u32", R1, R10, NSDATA + 4).jne(R1, pf.tgid, "out");
 }
 
 /** Lowering state of one probe: the program body being emitted after the header. */
@@ -318,8 +344,9 @@ function valueSource(e: Expr, l: Lowering): ValueSource {
   }
   switch (e.name) {
     case "pid":
-    case "host_pid":
       return { from: "field", field: "pid", type: U32 };
+    case "host_pid":
+      return { from: "field", field: "host_pid", type: U32 };
     case "tid":
       return { from: "field", field: "tid", type: U32 };
     case "timestamp":

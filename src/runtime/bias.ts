@@ -158,8 +158,9 @@ export class ModuleBiasTable {
  * of interest (-t), skipping processes that vanish or that we may not read.
  * Returns entries written.
  */
-export function fillBiasTable(table: ModuleBiasTable, only?: { proc: number; host: number }): number {
-  if (only) return table.refresh(only.proc, only.host);
+export function fillBiasTable(table: ModuleBiasTable, only?: { proc: number; host: number | null }): number {
+  // host null: wraith inside a PID namespace does not know the host tgid the table is keyed by.
+  if (only) return only.host === null ? 0 : table.refresh(only.proc, only.host);
   let n = 0;
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;

@@ -27,7 +27,7 @@ export interface SessionSpec {
    * bias-map lookups), and the processes to fill the table for at start: one (-p), or
    * every running process that maps one of them (-t). Absent: no table.
    */
-  bias?: { modules: BiasModule[]; fill: { proc: number; host: number } | "all" | "none" };
+  bias?: { modules: BiasModule[]; fill: { proc: number; host: number | null } | "all" | "none" };
 }
 
 export interface Summary {

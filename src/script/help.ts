@@ -47,9 +47,12 @@ BUILTINS
   cast(expr, "struct request *")   reinterpret with a DWARF type
 
 SPECIAL VARIABLES
-  $pid $tid          process / thread id (target PID namespace when available)
-  $host_pid          process id in the host PID namespace
-  $input_pid         the pid given with -p
+  $pid $tid          process / thread id as the traced process's own PID namespace
+                     numbers them (-p of a containerized process; with -t, wraith's
+                     namespace); the host's numbering otherwise. Event headers show
+                     the same view. --dry-run --details shows the choice.
+  $host_pid          process id in the host (initial) PID namespace
+  $input_pid         the pid given with -p, as typed
   $timestamp         monotonic nanoseconds
 
 EXAMPLE

@@ -5,6 +5,8 @@ import { closeFd, createMap, loadProgram } from "../../ffi/index.ts";
 import { compileProbe, EventLayout, HEADER_FIELDS, link, readRoute, type MapFds } from "../../src/codegen/index.ts";
 import { decode, ForbiddenHelper, Class, JmpOp } from "../../src/codegen/asm/index.ts";
 import { compileScript, type TraceStmt } from "../../src/script/index.ts";
+import { kernelDev, type PidFilter } from "../../src/target/pidns.ts";
+import { statSync } from "node:fs";
 
 const maps: MapFds = {
   events: createMap({ type: "ringbuf", name: "t_events", keySize: 0, valueSize: 0, maxEntries: 1 << 16 }),
@@ -25,10 +27,19 @@ const SCRIPTS = [
   'trace f { print "{}", $input_pid; }',
 ];
 
+// Every filter form: none, host tgid, namespace-aware for one process (-p) and for a whole namespace (-t inside one).
+const OWN_NS = statSync("/proc/self/ns/pid", { bigint: true });
+const FILTERS: (PidFilter | undefined)[] = [
+  undefined,
+  { kind: "host", tgid: 4242 },
+  { kind: "namespace", dev: kernelDev(OWN_NS.dev), ino: OWN_NS.ino, tgid: 4242 },
+  { kind: "namespace", dev: kernelDev(OWN_NS.dev), ino: OWN_NS.ino },
+];
+
 describe("lowered probes pass the kernel verifier", () => {
   for (const text of SCRIPTS) {
-    for (const pidFilter of [undefined, 4242]) {
-      test(`${text}${pidFilter ? " (pid filter)" : ""}`, () => {
+    for (const pidFilter of FILTERS) {
+      test(`${text}${pidFilter ? ` (${pidFilter.kind} filter${pidFilter.kind === "namespace" && pidFilter.tgid === undefined ? ", whole namespace" : ""})` : ""}`, () => {
         const [trace] = traces(text);
         const probe = compileProbe(trace!, "f", { traceId: 2, siteId: 1, pidFilter, inputPid: 4242 });
         const fd = loadProgram({ name: "wraith_test", type: "kprobe", insns: link(probe, maps) });
@@ -42,7 +53,7 @@ describe("lowered probes pass the kernel verifier", () => {
 test("no generated program calls a helper that writes user memory or sends signals", () => {
   const forbidden = new Set<number>(Object.values(ForbiddenHelper));
   for (const text of SCRIPTS) {
-    const probe = compileProbe(traces(text)[0]!, "f", { traceId: 0, siteId: 0, pidFilter: 1, inputPid: 1 });
+    const probe = compileProbe(traces(text)[0]!, "f", { traceId: 0, siteId: 0, pidFilter: FILTERS[2], inputPid: 1 });
     for (const insn of decode(link(probe, maps))) {
       const isCall = (insn.code & 0x07) === Class.JMP && (insn.code & 0xf0) === JmpOp.CALL;
       if (isCall) expect(forbidden.has(insn.imm)).toBe(false);
