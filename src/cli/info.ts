@@ -2,7 +2,10 @@
 // The same resolution the tracer uses, printed for people.
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { formatCfaRule, formatRegisterRule, x86_64RegisterName as regName } from "../dwarf/cfi/index.ts";
-import { DW_TAG } from "../dwarf/index.ts";
+import { DW_TAG, type Die } from "../dwarf/index.ts";
+import { formatSignature } from "../dwarf/demangle/signature.ts";
+import { languageOf } from "../dwarf/types/index.ts";
+import { signatureOf } from "../resolve/function-names.ts";
 import { DebugInfo } from "../resolve/debuginfo.ts";
 import { cfaAt, describePlan } from "../resolve/location.ts";
 import { functionLabel, placesFor } from "../resolve/places.ts";
@@ -59,11 +62,26 @@ function functions(info: DebugInfo, pattern: string | undefined, limit?: number)
       if (d.tag !== DW_TAG.subprogram || (d.lowPc() === undefined && d.ranges().length === 0)) continue;
       const name = functionLabel(d.origin() ?? d);
       if (re && !re.test(name)) continue;
-      rows.push({ file: info.declFile(d) ?? "??", line: d.declLine() ?? d.origin()?.declLine() ?? 0, text: functionSignature(info, d, name) });
+      rows.push({ file: info.declFile(d) ?? "??", line: d.declLine() ?? d.origin()?.declLine() ?? 0, text: declarationOf(info, d, name) });
     }
   }
   rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.text.localeCompare(b.text));
-  return rows.slice(0, limit ?? rows.length).map((r) => `${r.file}:${r.line}:\t${r.text}`);
+  // One row per function, as gdb lists them: a C++ constructor or destructor has several copies (C1/C2, D0/D1).
+  const lines = [...new Set(rows.map((r) => `${r.file}:${r.line}:\t${r.text}`))];
+  return lines.slice(0, limit ?? lines.length);
+}
+
+/**
+ * A function as gdb's `info functions` lists it: C as declared
+ * (`static int f(const struct p *);`), C++ with the demangled name and
+ * parameters (`bool ns::Widget::operator==(ns::Widget const&) const;`).
+ */
+function declarationOf(info: DebugInfo, d: Die, name: string): string {
+  const c = functionSignature(info, d, name);
+  if (languageOf(d) !== "c++") return c;
+  const marker = "\u0000";
+  const head = functionSignature(info, d, marker);
+  return `${head.slice(0, head.indexOf(marker))}${formatSignature(signatureOf(info, d))};`;
 }
 
 function lines(info: DebugInfo, spec: string): string[] {

@@ -9,7 +9,7 @@
 // `this.instances` reads one as the global it is.
 import { describe, expect, test } from "bun:test";
 import { compileFixture, type CompileOptions } from "../helpers/fixtures.ts";
-import { gdbBreakpoints } from "../helpers/gdb.ts";
+import { gdbBatch, gdbBreakpoints } from "../helpers/gdb.ts";
 import { runWraith } from "../helpers/wraith.ts";
 import { gdbRun, type OraclePoint } from "../oracle/gdb.ts";
 
@@ -117,6 +117,22 @@ describe("overloads", () => {
     expect(r.stdout.match(/^ {2}hit$/gm)?.length).toBe(2);
     expect(r.stdout.match(/^ {2}free$/gm)?.length).toBe(1);
   });
+});
+
+describe("info functions", () => {
+  for (const cc of COMPILERS)
+    test(`${cc}: the fixture's functions with demangled signatures, as gdb lists them`, async () => {
+      const bin = compileFixture(FIXTURE, { cc });
+      const r = await runWraith(["info", "functions", "-t", bin], { timeoutMs: 30_000 });
+      expect(r.code).toBe(0);
+      const ours = r.stdout.split("\n").filter((l) => l.includes("cpp_widgets.cpp:")).map((l) => l.split("\t")[1]!).sort();
+      const out = gdbBatch(bin, ["info functions"]);
+      // gdb's rows for the fixture: "File …cpp_widgets.cpp:" then "LINE:\tDECLARATION" up to the next blank line.
+      const section = out.split(/\n\n/).find((b) => /^File .*cpp_widgets\.cpp:/.test(b)) ?? "";
+      const theirs = section.split("\n").slice(1).map((l) => l.split("\t")[1]!).filter(Boolean).sort();
+      expect(theirs.length).toBeGreaterThan(10);
+      expect(ours).toEqual(theirs);
+    });
 });
 
 /** Values at each point, compared with gdb's `print` at the same breakpoint. */
