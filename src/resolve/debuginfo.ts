@@ -8,6 +8,7 @@ import { lineProgramForUnit } from "../dwarf/line/for-unit.ts";
 import type { LineProgram } from "../dwarf/line/index.ts";
 import { ElfFile } from "../elf/index.ts";
 import { functionsBySymbol } from "./by-symbol.ts";
+import { gdbBlockEntry } from "./gdb-blocks.ts";
 import { ResolveError } from "./modules.ts";
 import { scopeChainAt } from "./scope.ts";
 
@@ -76,6 +77,27 @@ export class DebugInfo {
       locationsValid: this.locationsValid(fn.unit),
       code: off === undefined ? undefined : this.elf.bytes.subarray(off, off + 16),
     });
+  }
+
+  /**
+   * Where gdb 13's `break FUNC` stops in an inlined copy `copy` whose code
+   * lies in the out-of-line function `outer` (linespec.c symbol_to_sal →
+   * symtab.c find_function_start_sal): start at the copy's block entry
+   * (gdb-blocks.ts). In a unit whose locations gdb trusts (gcc ≥ 4.5 with
+   * location lists) with a line row at that address, that is the place
+   * (find_function_start_sal_1). Otherwise skip_prologue_sal skips the
+   * prologue of the function holding the copy (find_pc_sect_function is the
+   * linkage function, never the inlined one) and keeps the copy's entry only
+   * if that is already past it: the later of the two. Undefined when gdb
+   * makes no block of the copy (no code), so has no location for it.
+   */
+  inlinedBreakpointAddress(copy: Die, outer: Die | undefined): number | undefined {
+    const entry = gdbBlockEntry(copy);
+    if (entry === undefined) return undefined;
+    const row = this.lineProgram(copy.unit)?.lineAt(entry);
+    if (row && row.line !== 0 && this.locationsValid(copy.unit)) return entry;
+    if (!outer || gdbBlockEntry(outer) === undefined) return entry;
+    return Math.max(entry, this.breakpointAddress(outer));
   }
 
   /** gdb's "locations valid": a gcc unit with location lists, whose variables are exact from the first instruction. */

@@ -79,7 +79,8 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
 
 /**
  * Every place `break NAME` stops, as gdb counts them: each out-of-line copy
- * after its prologue, and each inlined copy at its entry. NAME is matched as
+ * after its prologue, and each inlined copy with code where gdb 13 puts it
+ * (DebugInfo.inlinedBreakpointAddress). NAME is matched as
  * gdb does for C++ too (function-names.ts); a name matching several overloads
  * takes them all and says so through `note`, and a parameter list matching
  * none of them lists those that exist.
@@ -93,7 +94,7 @@ function functionCopies(info: DebugInfo, name: string, note?: (line: string) => 
   const used = new Set<string>();
   for (const { die: d, signature } of matches) {
     for (const inst of info.dwarf.inlinedInstances(d)) {
-      const address = inst.kind === "concrete" ? info.breakpointAddress(inst.die) : inst.entry;
+      const address = inst.kind === "concrete" ? info.breakpointAddress(inst.die) : info.inlinedBreakpointAddress(inst.die, inst.function);
       if (address === undefined || seen.has(address)) continue;
       seen.add(address);
       used.add(signature);
