@@ -23,6 +23,8 @@ export interface RunOptions {
   debugFile?: string;
   verbose: boolean;
   memDumpCap: number;
+  /** -t LIB: also follow processes that map the library after wraith started (sysmon; GhostScope's flag of that name). */
+  sysmonSharedLib?: boolean;
 }
 
 export type Command =
@@ -106,6 +108,7 @@ const FLAGS: FlagSpec[] = [
   { names: ["-d", "--debug-file"], value: true, apply: (o, v) => (o.debugFile = v) },
   { names: ["--limit"], value: true, apply: (o, v) => (o.count = int("--limit", v, 1)), only: ["info"] },
   { names: ["--mem-dump-cap"], value: true, apply: (o, v) => (o.memDumpCap = int("--mem-dump-cap", v, 1, 65536)) },
+  { names: ["--enable-sysmon-shared-lib"], value: false, apply: (o) => (o.sysmonSharedLib = true) },
   { names: ["--verbose", "-v"], value: false, apply: (o) => (o.verbose = true) },
   { names: ["--func", "-f"], value: true, apply: (_o, v, x) => x.funcs.push(v), only: ["trace"] },
   { names: ["--print"], value: true, apply: (_o, v, x) => x.prints.push(v), only: ["trace"] },

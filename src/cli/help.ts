@@ -15,6 +15,8 @@ Targets:
   -p, --pid PID            only this running process
   -t, --target PATH        every process that runs this binary or library, now and later
                            (with -p: resolve functions in PATH, report only PID)
+  --enable-sysmon-shared-lib  with -t LIB.so: also follow processes that map it later
+                           (load biases, status lines; sysmon watches exec/fork/exit/mmap)
   --args CMD ARGS…         launch CMD under trace; probes are in place before its first
                            instruction; wraith exits when it exits (also: CMD after the options)
 

@@ -16,6 +16,7 @@ import { ExprError, resolveObject } from "../resolve/objects.ts";
 import { scopeAt, type Scope } from "../resolve/scope.ts";
 import { describeExit, type Launched } from "../target/index.ts";
 import { chooseTarget, type Target } from "./target.ts";
+import { Following, waitsForLibrary, type PendingTrace } from "./following.ts";
 import type { RunOptions } from "./args.ts";
 import { ExitCode, WraithError } from "./errors.ts";
 import { Status } from "./status.ts";
@@ -34,9 +35,14 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
 
   let launched: Launched | undefined;
   let session: Session | undefined;
+  let following: Following | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status);
+    // -p / launch: trace points in no module loaded now may wait for a library (dlopen), if sysmon runs.
+    const pending: PendingTrace[] | undefined = target.pid && opts.target === undefined && !opts.dryRun ? [] : undefined;
+    const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status, { pending });
+    // Started before the session fills the bias table from /proc, so no process slips between the two.
+    if (!opts.dryRun) following = Following.start(opts, target, pending ?? [], status);
     // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping them (-t).
     const bias = { modules: linkage.biasModules, fill: target.pid ? target.pid : ("all" as const) };
     session = new Session({ probes, traceCount: script.body.length, bias });
@@ -61,8 +67,11 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
         throw new WraithError(`process ${target.pid.proc} exited before its probes were attached; nothing was traced`, ExitCode.TARGET);
       throw e;
     }
-    return await trace(session, opts, status, attached, target, launched);
+    following?.begin(session, target, opts, status, (only, module) =>
+      compileAll(script, { ...target, modules: [module] }, opts, source, status, { only, linkage }).probes);
+    return await trace(session, opts, status, attached, target, launched, following);
   } finally {
+    following?.close();
     session?.close();
     if (launched) launched.kill("SIGKILL");
   }
@@ -89,14 +98,30 @@ interface SiteDetail {
   lines: string[];
 }
 
-function compileAll(script: Script, target: Target, opts: RunOptions, source: ScriptSource, status: Status): { probes: ProbeToAttach[]; siteDetails: SiteDetail[]; linkage: Linkage } {
+/**
+ * `follow.pending`: collect trace points that resolve nowhere (instead of
+ * failing) so they can wait for a library; `follow.only` + `follow.linkage`:
+ * compile just those trace points later, in a newly mapped module, with the
+ * session's module ids.
+ */
+function compileAll(
+  script: Script, target: Target, opts: RunOptions, source: ScriptSource, status: Status,
+  follow: { pending?: PendingTrace[]; only?: Set<number>; linkage?: Linkage } = {},
+): { probes: ProbeToAttach[]; siteDetails: SiteDetail[]; linkage: Linkage } {
   const probes: ProbeToAttach[] = [];
-  const linkage = new Linkage(target.linked ?? target.modules, (m) => debugInfoFor(m));
+  const linkage = follow.linkage ?? new Linkage(target.linked ?? target.modules, (m) => debugInfoFor(m));
   const siteDetails: SiteDetail[] = [];
   script.body.forEach((stmt, traceId) => {
-    if (stmt.kind !== "Trace") return;
-    const sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l) });
+    if (stmt.kind !== "Trace" || (follow.only && !follow.only.has(traceId))) return;
     const name = printPattern(stmt.pattern);
+    let sites: ReturnType<typeof resolvePattern>;
+    try {
+      sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l) });
+    } catch (e) {
+      if (!follow.pending || !waitsForLibrary(stmt.pattern, e)) throw e;
+      follow.pending.push({ traceId, name, pattern: stmt.pattern, error: e });
+      return;
+    }
     sites.forEach((site, siteId) => {
       const info = site.debug;
       let scope: Scope | undefined;
@@ -142,7 +167,7 @@ function withSpans<T>(source: ScriptSource, f: () => T): T {
   }
 }
 
-async function trace(session: Session, opts: RunOptions, status: Status, attached: number, target: Target, launched?: Launched): Promise<number> {
+async function trace(session: Session, opts: RunOptions, status: Status, attached: number, target: Target, launched?: Launched, following?: Following): Promise<number> {
   const renderer = new Renderer({
     mode: opts.output,
     color: !!process.stdout.isTTY && !process.env.NO_COLOR && opts.output === "pretty",
@@ -187,7 +212,10 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
         printed++;
         if (opts.count !== undefined && printed >= opts.count) session.stop("count reached");
       },
-      flush,
+      () => {
+        flush();
+        following?.pump(); // processes that started, exited, or mapped a library since the last batch
+      },
     );
     // The target is gone: every event it produced is already in the ring.
     if (targetGone) session.drain();
@@ -199,12 +227,15 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
     process.off("SIGHUP", sigterm);
   }
   const lost = session.lost();
+  // Before close: the bias table's entries are part of the line.
+  const followLine = opts.verbose ? following?.summaryLine() : undefined;
   session.close();
   if (launched && !targetGone) {
     launched.kill("SIGTERM");
     const s = await launched.exited;
     exitNote = `${target.describe} (pid ${launched.pid}) ended: ${describeExit(s)}`;
   }
+  if (followLine) status.always(followLine);
   status.always(`wraith: ${printed} events, ${lost} lost${exitNote ? `; ${exitNote}` : ""}`);
   return failure ?? ExitCode.OK;
 }

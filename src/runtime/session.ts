@@ -85,6 +85,32 @@ export class Session {
   }
 
   /**
+   * Load and attach more probes while the session runs (trace points that
+   * waited for a library loaded later). All or nothing: on failure what this
+   * call created is closed again and the error is thrown. Returns how many.
+   */
+  addProbes(probes: ProbeToAttach[]): number {
+    if (!this.maps) throw new Error("session: addProbes() before load()");
+    const fds: number[] = [];
+    const attached: Attachment[] = [];
+    try {
+      for (const p of probes) {
+        const { traceId, siteId } = p.compiled.plan;
+        fds.push(loadProgram({ name: `wraith_t${traceId}_s${siteId}`, type: "kprobe", insns: link(p.compiled, { ...this.maps, bias: this.biasTable?.fd }), license: "GPL" }));
+      }
+      probes.forEach((p, i) => attached.push(attachUprobe(fds[i]!, { path: p.path, offset: p.fileOffset, pid: p.pid })));
+    } catch (e) {
+      for (const a of attached) a.close();
+      for (const fd of fds) closeFd(fd);
+      throw e;
+    }
+    this.progFds.push(...fds);
+    this.attachments.push(...attached);
+    for (const p of probes) this.plans.set(`${p.compiled.plan.traceId}:${p.compiled.plan.siteId}`, p.compiled.plan);
+    return probes.length;
+  }
+
+  /**
    * Deliver events to `onEvent` until stop() is called (by a signal, a
    * count, a timer, or the target exiting). Polls the ring buffer in short
    * slices so the event loop can run signal handlers and timers between them.
