@@ -57,8 +57,12 @@ export interface ObjectSource {
   constBytes?: Uint8Array;
   /** Record fields holding the status byte, the failing address and the bytes read. */
   fields?: { status: string; addr: string; data: string; readSize: number };
-  /** The object is in another module, whose load bias the probe looked up for the process (offsetsUnavailable when unknown). */
-  biasModule?: string;
+  /**
+   * Other modules whose load biases the probe looks up for the process (id →
+   * name). When one is missing the status is offsetsUnavailable and the addr
+   * field holds that module's id.
+   */
+  biasModules?: Record<number, string>;
   /** For each `char *` in the object (itself, or struct members by path): the string read at the pointer. */
   strs?: { path: string; status: string; len: string; data: string }[];
   /** A C++ reference: the object it refers to, read as well (gdb prints `(int &) @0x…: 5`). */
@@ -73,8 +77,12 @@ export type PrintPlan =
   | { kind: "format"; segments: FormatSegment[]; args: ValueSource[] }
   /** `print expr;`: "expr = value". */
   | { kind: "expr"; text: string; arg: ValueSource }
-  /** An `if` condition whose reads failed (GhostScope's ExprError): status and address fields. */
-  | { kind: "exprError"; text: string; status: string; addr: string };
+  /**
+   * An `if` condition whose reads failed (GhostScope's ExprError): status and
+   * address fields; `biasModules` as for an object (offsetsUnavailable: the
+   * addr field holds the id of the module whose load bias is missing).
+   */
+  | { kind: "exprError"; text: string; status: string; addr: string; biasModules?: Record<number, string> };
 
 export interface EventPlan {
   /** The trace block's pattern as written, e.g. "tick". */

@@ -218,12 +218,13 @@ function planIf(s: IfStmt, l: Lowering, end: string): void {
   const status = l.layout.add(`c${l.nextBit}.status`, "u8");
   const addr = l.layout.add(`c${l.nextBit}.addr`, "u64");
   const n = nextLabel();
-  const c = exprCtx(l, status.offset, addr.offset, { nullPointer: `cnull_${n}`, readError: `cread_${n}` });
+  const fail = { nullPointer: `cnull_${n}`, readError: `cread_${n}`, offsetsUnavailable: `cbias_${n}` };
+  const c = exprCtx(l, status.offset, addr.offset, fail);
   lowerTExpr(c, cond);
   p.jeq(R0, 0, elseL);
   const errBit = c.used.size > 0 ? newBit(l) : undefined;
   if (errBit !== undefined) {
-    l.prints.push({ kind: "exprError", text: printExpr(s.cond), status: status.name, addr: addr.name });
+    l.prints.push({ kind: "exprError", text: printExpr(s.cond), status: status.name, addr: addr.name, biasModules: c.foreign });
     l.bits.push(errBit);
   }
   branch(s.then);
@@ -231,6 +232,7 @@ function planIf(s: IfStmt, l: Lowering, end: string): void {
   if (errBit !== undefined) {
     const after = s.else?.kind === "If" ? elseL : end;
     if (c.used.has(c.fail.nullPointer)) p.label(c.fail.nullPointer).st("u8", R8, status.offset, Status.nullPointer).ja(`cerr_${n}`);
+    if (c.used.has(fail.offsetsUnavailable)) p.label(fail.offsetsUnavailable).st("u8", R8, status.offset, Status.offsetsUnavailable).ja(`cerr_${n}`);
     if (c.used.has(c.fail.readError)) p.label(c.fail.readError).st("u8", R8, status.offset, Status.readError);
     p.label(`cerr_${n}`).or(R9, bitImm(l, errBit)).ja(after);
   }
@@ -260,7 +262,8 @@ function valueTree(x: TExpr): Value | undefined {
   }
 }
 
-function exprCtx(l: Lowering, statusOff: number, addrOff: number, fail: { nullPointer: string; readError: string }): ExprCtx {
+/** `fail.offsetsUnavailable`: another module's load bias missing for this process (not a read error at 0). */
+function exprCtx(l: Lowering, statusOff: number, addrOff: number, fail: { nullPointer: string; readError: string; offsetsUnavailable: string }): ExprCtx {
   return {
     p: l.p,
     site: l.ctx.site ?? { vaddr: 0, cap: 0 },
@@ -302,17 +305,19 @@ function computedSource(e: Expr, l: Lowering): ValueSource {
   const addr = l.layout.add(`${name}.addr`, "u64");
   const data = l.layout.add(`${name}.data`, "bytes", 8);
   const n = nextLabel();
-  const c = exprCtx(l, status.offset, addr.offset, { nullPointer: `vnull_${n}`, readError: `vread_${n}` });
+  const fail = { nullPointer: `vnull_${n}`, readError: `vread_${n}`, offsetsUnavailable: `vbias_${n}` };
+  const c = exprCtx(l, status.offset, addr.offset, fail);
   l.p.comment(`${text}: computed`).st("u8", R8, status.offset, Status.ok);
   lowerTExpr(c, x);
   l.p.stx("u64", R8, data.offset, R0);
   if (c.used.size > 0) {
     l.p.ja(`vdone_${n}`);
     if (c.used.has(c.fail.nullPointer)) l.p.label(c.fail.nullPointer).st("u8", R8, status.offset, Status.nullPointer).ja(`vdone_${n}`);
+    if (c.used.has(fail.offsetsUnavailable)) l.p.label(fail.offsetsUnavailable).st("u8", R8, status.offset, Status.offsetsUnavailable).ja(`vdone_${n}`);
     if (c.used.has(c.fail.readError)) l.p.label(c.fail.readError).st("u8", R8, status.offset, Status.readError);
   }
   l.p.label(`vdone_${n}`);
-  return { from: "object", type, text, byteOffset: 0, size, truncated: false, fields: { status: status.name, addr: addr.name, data: data.name, readSize: size } };
+  return { from: "object", type, text, byteOffset: 0, size, truncated: false, biasModules: c.foreign, fields: { status: status.name, addr: addr.name, data: data.name, readSize: size } };
 }
 
 function planPrint(s: PrintStmt, l: Lowering): PrintPlan {

@@ -132,7 +132,7 @@ export function lowerObject(p: Program, layout: EventLayout, n: number | string,
   return {
     ...base,
     truncated: readSize < wanted,
-    biasModule: ctx.foreign,
+    biasModules: ctx.foreign,
     fields: { status: status.name, addr: addr.name, data: data.name, readSize },
     strs,
     referent: referentOf(p, layout, name, obj, plan, site),
@@ -146,8 +146,8 @@ export interface Ctx {
   addrOff: number;
   /** offsetsUnavailable: where a missing load bias goes (else it counts as a read error at address 0). */
   fail: { nullPointer: string; readError: string; offsetsUnavailable?: string };
-  /** The module whose load bias was looked up, for the decoder's message. */
-  foreign?: string;
+  /** Modules whose load biases were looked up (id → name), for the decoder's message. */
+  foreign?: Record<number, string>;
   /** Next free spill slot (bytes below fp). */
   slot: number;
   /** Failure labels some instruction jumps to. */
@@ -255,16 +255,19 @@ export function evalValue(c: Ctx, v: Value): void {
 /**
  * r0 = this process's load bias of another module, from the bias map
  * ({ host tgid, module id } → u64). No entry: the value's offsets are
- * unavailable (the process does not map the module, or it was not seen yet).
+ * unavailable (the process does not map the module, or it was not seen yet),
+ * and the addr field says which module's (a value may use several).
  */
 function foreignBias(c: Ctx, module: { id: number; name: string }): void {
   const { p } = c;
   const slot = take(c);
   p.call("get_current_pid_tgid").rsh(R0, 32).stx("u32", R10, -slot, R0).st("u32", R10, -slot + 4, module.id);
   p.ldMapFd(R1, BIAS_MAP_SLOT).mov(R2, R10).add(R2, -slot).call("map_lookup_elem");
-  c.foreign = module.name;
-  if (c.fail.offsetsUnavailable) p.jeq(R0, 0, failTo(c, c.fail.offsetsUnavailable));
-  else p.stx("u64", R8, c.addrOff, R0).jeq(R0, 0, failTo(c, c.fail.readError));
+  (c.foreign ??= {})[module.id] = module.name;
+  if (c.fail.offsetsUnavailable) {
+    const found = `bias_${nextLabel()}`;
+    p.jne(R0, 0, found).st("u64", R8, c.addrOff, module.id).ja(failTo(c, c.fail.offsetsUnavailable)).label(found);
+  } else p.stx("u64", R8, c.addrOff, R0).jeq(R0, 0, failTo(c, c.fail.readError));
   p.ldx("u64", R0, R0, 0);
   c.slot -= 8;
 }

@@ -39,6 +39,8 @@ function renderPlaceholder(ph: FormatPlaceholder, args: ValueSource[], values: V
 export function exprErrorText(print: Extract<PrintPlan, { kind: "exprError" }>, values: Values): string {
   const status = values.get(print.status);
   const addr = BigInt((values.get(print.addr) as bigint | undefined) ?? 0n);
+  const bias = missingBias(print.biasModules, status, addr);
+  if (bias) return `ExprError: ${print.text} (${bias})`;
   const at = addr === 0n ? "NULL" : "0x" + addr.toString(16);
   return `ExprError: ${print.text} (${status === 1 ? "null pointer dereference" : "read error"} at ${at})`;
 }
@@ -54,8 +56,15 @@ export function renderValue(src: ValueSource, values: Values, fmt: FormatOptions
 
 /** Why an object of another module could not be placed in this process: its load bias is not in the bias map. */
 function biasUnknown(src: Extract<ValueSource, { from: "object" }>, values: Values): string | undefined {
-  if (!src.biasModule || !src.fields || STATUS_NAMES[values.get(src.fields.status) as number] !== "offsetsUnavailable") return undefined;
-  return `load bias of ${src.biasModule} unknown for this process`;
+  if (!src.fields) return undefined;
+  return missingBias(src.biasModules, values.get(src.fields.status), BigInt((values.get(src.fields.addr) as bigint | undefined) ?? 0n));
+}
+
+/** "load bias of M unknown for this process" when the status says so; the addr field holds M's id. */
+function missingBias(modules: Record<number, string> | undefined, status: DecodedValue | undefined, addr: bigint): string | undefined {
+  if (!modules || STATUS_NAMES[status as number] !== "offsetsUnavailable") return undefined;
+  const name = modules[Number(addr)] ?? Object.values(modules).join(" or ");
+  return `load bias of ${name} unknown for this process`;
 }
 
 function integer(src: Exclude<ValueSource, { from: "object" } | { from: "dump" }>, values: Values): bigint {
