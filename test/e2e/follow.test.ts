@@ -1,0 +1,188 @@
+// Following processes that start after wraith (sysmon), end to end with the
+// real binary, real processes and real uprobes:
+//   - -t ./app, then app started twice: each announced, events from both with
+//     their own $pid, and at the end (--verbose) both seen exiting;
+//   - -t libsmplugin.so with --enable-sysmon-shared-lib: a process linked
+//     against it and one that dlopen()s it are announced; without the flag
+//     they are traced (inode-wide uprobes) but not followed;
+//   - -p PID / -- cmd: a trace point in a library the process dlopen()s later
+//     waits, and is attached when the library is mapped;
+//   - the follow logic with a real load-bias table: entries appear for a
+//     process that starts later and are removed when it exits.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { compileFixture, compileSharedLibrary, type SharedLibrary } from "../helpers/fixtures.ts";
+import { runWraith, spawnWraith } from "../helpers/wraith.ts";
+import { Sysmon } from "../../src/target/sysmon.ts";
+import { Follower, fileIdentity } from "../../src/runtime/follow.ts";
+import { ModuleBiasTable } from "../../src/runtime/bias.ts";
+
+let plugin: SharedLibrary;
+let app: string;
+let loader: string;
+const cleanup: (() => void)[] = [];
+
+beforeAll(() => {
+  plugin = compileSharedLibrary("sysmon_plugin", "smplugin");
+  app = compileFixture("sysmon_app", { flags: plugin.linkFlags });
+  loader = compileFixture("sysmon_dlopen", { flags: ["-ldl"] });
+});
+afterAll(() => {
+  for (const c of cleanup) c();
+});
+
+/** Wait until `text()` matches (fails after 20 s: the line never came). */
+async function until(text: () => string, re: RegExp): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const m = text().match(re);
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; got:\n${text()}`);
+    await Bun.sleep(10);
+  }
+}
+
+function spawnPiped(argv: string[]) {
+  const p = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  cleanup.push(() => p.kill("SIGKILL"));
+  let out = "";
+  (async () => {
+    for await (const c of p.stdout) out += new TextDecoder().decode(c);
+  })().catch(() => {});
+  return { proc: p, pid: p.pid, get stdout() { return out; }, go() { p.stdin.write("go\n"); p.stdin.flush(); } };
+}
+
+function startWraith(args: string[]) {
+  const w = spawnWraith(args);
+  cleanup.push(() => w.proc.kill("SIGKILL"));
+  return w;
+}
+
+/** JSON events: pid and the formatted values (a launched command's own output shares stdout: skipped). */
+function events(stdout: string): { pid: number; values: string[] }[] {
+  return stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => {
+    const e = JSON.parse(l);
+    return { pid: e.pid, values: e.items.map((i: { formatted_value: string }) => i.formatted_value) };
+  });
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+describe("follow processes that start later", () => {
+  test("-t ./app: app started twice after wraith — both announced, their events with their own $pid, both seen exiting", async () => {
+    const w = startWraith(["--json", "--verbose", "-t", app, "-s", "trace app_tick { print $pid; print i; }"]);
+    await w.ready;
+    const pids: number[] = [];
+    for (let run = 0; run < 2; run++) {
+      const a = spawnPiped([app, "3"]);
+      pids.push(a.pid);
+      await until(() => w.stderr, new RegExp(`wraith: pid ${a.pid} \\(sysmon_app[^)]*\\) started; probes active`));
+      a.go();
+      expect(await a.proc.exited).toBe(0);
+      await until(() => w.stderr, new RegExp(`wraith: pid ${a.pid} \\(sysmon_app[^)]*\\) exited`));
+    }
+    const r = await w.stop("SIGINT");
+    expect(r.code).toBe(0);
+    const byPid = (pid: number) => events(r.stdout).filter((e) => e.pid === pid).map((e) => e.values);
+    for (const pid of pids) expect(byPid(pid)).toEqual([[String(pid), "0"], [String(pid), "1"], [String(pid), "2"]]);
+    expect(events(r.stdout)).toHaveLength(6);
+    expect(r.stderr).toContain("wraith: sysmon: 2 processes started later followed, 2 exited; 0 load-bias entries left; 0 sysmon events lost");
+  });
+
+  test("--enable-sysmon-shared-lib -t libsmplugin.so: a process linked against it and one that dlopen()s it are announced and traced", async () => {
+    const w = startWraith(["--json", "--verbose", "--enable-sysmon-shared-lib", "-t", plugin.path, "-s", "trace plugin_step { print $pid; print x; }"]);
+    await w.ready;
+    const linked = spawnPiped([app, "2"]);
+    await until(() => w.stderr, new RegExp(`wraith: pid ${linked.pid} \\(sysmon_app[^)]*\\) mapped libsmplugin\\.so; probes active`));
+    linked.go();
+    expect(await linked.proc.exited).toBe(0);
+    const opener = spawnPiped([loader, plugin.path, "1", "2"]);
+    await until(() => opener.stdout, /ready/);
+    opener.go();
+    expect(await opener.proc.exited).toBe(0);
+    await until(() => w.stderr, new RegExp(`wraith: pid ${opener.pid} \\(sysmon_dlopen[^)]*\\) mapped libsmplugin\\.so; probes active`));
+    await until(() => w.stderr, new RegExp(`wraith: pid ${opener.pid} \\(sysmon_dlopen[^)]*\\) exited`));
+    await until(() => w.stderr, new RegExp(`wraith: pid ${linked.pid} \\(sysmon_app[^)]*\\) exited`));
+    const r = await w.stop("SIGINT");
+    const got = events(r.stdout).map((e) => e.values);
+    expect(got).toEqual([[String(linked.pid), "0"], [String(linked.pid), "1"], [String(opener.pid), "0"], [String(opener.pid), "1"]]);
+    expect(r.stderr).toContain("wraith: sysmon: 2 processes started later followed, 2 exited;");
+  });
+
+  test("-t libsmplugin.so without the flag: later processes are traced (the uprobe is on the file) but not followed", async () => {
+    const w = startWraith(["--json", "--verbose", "-t", plugin.path, "-s", "trace plugin_step { print $pid; print x; }"]);
+    await w.ready;
+    const linked = spawnPiped([app, "2"]);
+    await until(() => linked.stdout, /ready/);
+    linked.go();
+    expect(await linked.proc.exited).toBe(0);
+    await until(() => w.stdout, /"formatted_value":"1"/);
+    const r = await w.stop("SIGINT");
+    expect(events(r.stdout).map((e) => e.values)).toEqual([[String(linked.pid), "0"], [String(linked.pid), "1"]]);
+    expect(r.stderr).not.toContain("probes active");
+    expect(r.stderr).not.toContain("wraith: sysmon:");
+  });
+
+  test("-p PID: a function of a library the process dlopen()s later waits, then is attached when the library is mapped", async () => {
+    const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
+    await until(() => p.stdout, /ready/);
+    const w = startWraith(["--json", "--count", "3", "-p", String(p.pid), "-s", "trace plugin_step { print $pid; print x; }"]);
+    await until(() => w.stderr, /wraith: trace plugin_step: in no module loaded now; waiting for a library that has it \(dlopen\)/);
+    await w.ready;
+    p.go();
+    await until(() => w.stderr, new RegExp(`wraith: trace plugin_step: 1 probe attached in ${esc(plugin.path)} \\(mapped by pid ${p.pid}\\)`));
+    expect(await w.proc.exited).toBe(0); // --count 3 reached
+    const got = events(w.stdout);
+    expect(got).toHaveLength(3);
+    // Every event is that process's, and the calls are consecutive (whichever call came first after the attach).
+    expect(got.map((e) => e.pid)).toEqual([p.pid, p.pid, p.pid]);
+    const xs = got.map((e) => Number(e.values[1]));
+    expect(xs).toEqual([xs[0]!, xs[0]! + 1, xs[0]! + 2]);
+    p.proc.kill("SIGKILL");
+  });
+
+  test("-- cmd: the launched command's dlopen'ed library gets the waiting trace point attached", async () => {
+    const r = await runWraith(["--json", "--count", "2", "-s", "trace plugin_step { print $pid; print x; }", "--", loader, plugin.path, "20", "1000000", "now"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`wraith: trace plugin_step: 1 probe attached in ${esc(plugin.path)} \\(mapped by pid \\d+\\)`));
+    const got = events(r.stdout);
+    expect(got).toHaveLength(2);
+    expect(got[0]!.pid).toBe(got[1]!.pid);
+    expect(Number(got[1]!.values[1])).toBe(Number(got[0]!.values[1]) + 1);
+  });
+
+  test("--dry-run -p: a function in no loaded module is still the 'not found' error (nothing waits in a dry run)", async () => {
+    const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
+    await until(() => p.stdout, /ready/);
+    const r = await runWraith(["--dry-run", "-p", String(p.pid), "-s", "trace plugin_step { print x; }"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^wraith: error: function plugin_step not found in /m);
+    p.proc.kill("SIGKILL");
+  });
+});
+
+describe("follow logic with a real load-bias table", () => {
+  test("a process started later gets entries when it maps the module, and loses them when it exits", async () => {
+    const sysmon = Sysmon.start();
+    const table = new ModuleBiasTable([{ id: 0, name: plugin.path, readPath: plugin.path }]);
+    cleanup.push(() => sysmon.close(), () => table.close());
+    const said: string[] = [];
+    const follower = new Follower({ sysmon, target: fileIdentity(app, "executable"), biasTable: () => table, say: (l) => said.push(l) });
+    const pump = async (done: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out; said: ${said.join(" | ")}; entries ${table.size}`);
+        follower.pump();
+        await Bun.sleep(10);
+      }
+    };
+    const a = spawnPiped([app, "1"]);
+    await until(() => a.stdout, /ready/); // past ld.so: libsmplugin.so is mapped
+    await pump(() => table.size === 1);
+    expect(said[0]).toMatch(new RegExp(`^wraith: pid ${a.pid} \\(sysmon_app[^)]*\\) started; probes active$`));
+    a.go();
+    expect(await a.proc.exited).toBe(0);
+    await pump(() => said.some((l) => l.includes(`pid ${a.pid}`) && l.endsWith("exited")));
+    expect(table.size).toBe(0);
+    expect(follower.summary()).toEqual({ started: 1, exited: 1, biasEntries: 0, lost: 0 });
+  });
+});
