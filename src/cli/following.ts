@@ -31,8 +31,8 @@ export interface PendingTrace {
 
 /**
  * Could a library loaded later hold this trace point? Only when the lookup
- * found nothing at all: a function or source file no module has, a module
- * name none matches. Ambiguities and unsupported forms stay errors.
+ * found nothing at all: a function or source file no module has.
+ * Ambiguities and unsupported forms stay errors.
  */
 export function waitsForLibrary(pattern: TracePattern, e: unknown): e is ResolveError {
   if (!(e instanceof ResolveError)) return false;
@@ -41,8 +41,8 @@ export function waitsForLibrary(pattern: TracePattern, e: unknown): e is Resolve
       return /^function .* not found in /.test(e.message);
     case "SourceLinePattern":
       return /^no source file matching /.test(e.message);
-    case "ModuleAddressPattern":
-      return /^no module matching /.test(e.message);
+    // MODULE:0xADDR naming no loaded module stays an error: a module name is more
+    // often mistyped than dlopen'ed, and the error lists the modules there are.
     default:
       return false;
   }
@@ -86,7 +86,8 @@ export class Following {
       status.always(`wraith: warning: not following processes that start later (sysmon: ${why})`);
       return undefined;
     }
-    for (const p of pending) status.say(`wraith: trace ${p.name}: in no module loaded now; waiting for a library that has it (dlopen)`);
+    // The lookup's own message stays visible: a mistyped name waits too, and its "did you mean" says so.
+    for (const p of pending) status.always(`wraith: trace ${p.name}: in no module loaded now (${p.error.message}); waiting for a library that has it (dlopen)`);
     return new Following(sysmon, role, pending);
   }
 

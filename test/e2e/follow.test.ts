@@ -126,7 +126,7 @@ describe("follow processes that start later", () => {
     const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
     await until(() => p.stdout, /ready/);
     const w = startWraith(["--json", "--count", "3", "-p", String(p.pid), "-s", "trace plugin_step { print $pid; print x; }"]);
-    await until(() => w.stderr, /wraith: trace plugin_step: in no module loaded now; waiting for a library that has it \(dlopen\)/);
+    await until(() => w.stderr, /wraith: trace plugin_step: in no module loaded now \(function plugin_step not found in .*\); waiting for a library that has it \(dlopen\)/);
     await w.ready;
     p.go();
     await until(() => w.stderr, new RegExp(`wraith: trace plugin_step: 1 probe attached in ${esc(plugin.path)} \\(mapped by pid ${p.pid}\\)`));
