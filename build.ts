@@ -2,7 +2,9 @@
 //   1. stage what the binary embeds into .cache/embed/: the demo program
 //      (compiled here with debug info) and the libbpf it falls back to when the
 //      server has none (with libelf and zlib, which libbpf itself needs);
-//   2. bun build --compile src/cli/main.ts.
+//   2. bun build --compile src/cli/main.ts. (bpf/sysmon.bpf.o is committed, not
+//      built here: src/target/sysmon-object.ts imports it `with { type: "file" }`,
+//      which embeds it; bash bpf/build.sh rebuilds it after a source change.)
 // Run with `bun run build.ts` (npm run build).
 import { copyFileSync, mkdirSync, realpathSync, existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
