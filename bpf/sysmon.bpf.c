@@ -242,7 +242,9 @@ int sysmon_exit(u64 *ctx)
  * everywhere (kernels under lockdown refuse fentry/fexit with EPERM) and
  * kprobes may be compiled out; the sys_exit tracepoint is always there. It
  * fires for every syscall, so the first test is the syscall number: other
- * syscalls cost a load and a compare.
+ * syscalls cost a load and a compare here, plus the kernel's syscall-tracing
+ * path that any sys_exit program turns on, which is why userspace attaches
+ * this program only when it needs mappings.
  */
 #define NR_MMAP 9
 #define PAGE_SHIFT 12

@@ -65,10 +65,15 @@ export class BpfObject {
     });
   }
 
-  /** Attach every program by its section name; on failure, what was attached is detached again. */
-  attachAll(): BpfLink[] {
+  /**
+   * Attach the programs `only` names (default: every program) by their section
+   * names; on failure, what was attached is detached again.
+   */
+  attachAll(only?: (program: string) => boolean): BpfLink[] {
     try {
-      for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) this.links.push(this.attachProgram(p));
+      for (let p = this.nextProgram(null); p; p = this.nextProgram(p)) {
+        if (!only || only(String(B().bpf_program__name(p)))) this.links.push(this.attachProgram(p));
+      }
     } catch (e) {
       this.detach();
       throw e;

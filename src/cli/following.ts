@@ -68,14 +68,17 @@ export class Following {
    * point's error when some wait and sysmon cannot run; returns undefined
    * when nothing needs following (or, for -t, when it cannot: with a warning).
    */
-  static start(opts: RunOptions, target: Target, pending: PendingTrace[], status: Status): Following | undefined {
+  static start(opts: RunOptions, target: Target, pending: PendingTrace[], status: Status, biasModules: number): Following | undefined {
     const role = target.pid ? (pending.length > 0 ? "process" : undefined) : targetRole(opts, target);
     if (!role) return undefined;
+    // New mappings matter for waiting trace points, a -t library, and load biases of other modules;
+    // an executable's new processes are seen at exec. (Mapping events cost every syscall a little.)
+    const mappings = role === "process" || isLibrary(target.modules[0]!) || biasModules > 0;
     let why = cannotFollow();
     let sysmon: Sysmon | undefined;
     if (!why) {
       try {
-        sysmon = Sysmon.start();
+        sysmon = Sysmon.start({ mappings });
       } catch (e) {
         if (!(e instanceof SysmonUnavailable)) throw e;
         why = e.message;

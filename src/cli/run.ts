@@ -42,7 +42,7 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
     const pending: PendingTrace[] | undefined = target.pid && opts.target === undefined && !opts.dryRun ? [] : undefined;
     const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status, { pending });
     // Started before the session fills the bias table from /proc, so no process slips between the two.
-    if (!opts.dryRun) following = Following.start(opts, target, pending ?? [], status);
+    if (!opts.dryRun) following = Following.start(opts, target, pending ?? [], status, linkage.biasModules.length);
     // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping them (-t).
     const bias = { modules: linkage.biasModules, fill: target.pid ? target.pid : ("all" as const) };
     session = new Session({ probes, traceCount: script.body.length, bias });

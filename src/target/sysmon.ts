@@ -42,6 +42,8 @@ export const EVENT_LAYOUT = {
   commSize: 16, pathSize: 256, size: 336,
 } as const;
 const KIND = { 1: "exec", 2: "fork", 3: "exit", 4: "mmap" } as const;
+/** The program behind "mmap" events (bpf/sysmon.bpf.c). */
+const MMAP_PROGRAM = "sysmon_mmap";
 
 /** sysmon could not start here (old kernel, no BTF, not allowed): the message says why in one line. */
 export class SysmonUnavailable extends Error {
@@ -117,14 +119,21 @@ export class Sysmon {
   /**
    * Load and attach the embedded object. Throws SysmonUnavailable (one line:
    * what failed and why) when this kernel or this process cannot run it.
+   *
+   * `mappings`: also report executable mmaps. Off unless needed: that program
+   * sits on the sys_exit tracepoint, and enabling it sends every syscall on
+   * the machine through the kernel's syscall-tracing path (measured here:
+   * a getppid() loop went from 92 to 120 ns per call, best of 7, 3 rounds),
+   * while exec/fork/exit cost only process churn (no measurable change).
+   * It is loaded either way, so the verifier vets it on every start.
    */
-  static start(): Sysmon {
+  static start(opts: { mappings?: boolean } = {}): Sysmon {
     let obj: BpfObject | undefined;
     try {
       obj = BpfObject.open(readFileSync(SYSMON_OBJECT_PATH), "sysmon.bpf.o");
       obj.load();
       const s = new Sysmon(obj);
-      obj.attachAll();
+      obj.attachAll((name) => opts.mappings === true || name !== MMAP_PROGRAM);
       return s;
     } catch (e) {
       obj?.close();

@@ -162,7 +162,7 @@ describe("follow processes that start later", () => {
 
 describe("follow logic with a real load-bias table", () => {
   test("a process started later gets entries when it maps the module, and loses them when it exits", async () => {
-    const sysmon = Sysmon.start();
+    const sysmon = Sysmon.start({ mappings: true });
     const table = new ModuleBiasTable([{ id: 0, name: plugin.path, readPath: plugin.path }]);
     cleanup.push(() => sysmon.close(), () => table.close());
     const said: string[] = [];

@@ -45,7 +45,7 @@ function spawnPiped(argv: string[]) {
 
 describe("sysmon", () => {
   test("a process that execs a watched file: exec with its path, the dlopen'ed library's mapping, exit — all with its pid", async () => {
-    sysmon = Sysmon.start();
+    sysmon = Sysmon.start({ mappings: true });
     const loaderIno = statSync(loader, { bigint: true }).ino;
     const pluginIno = statSync(plugin.path, { bigint: true }).ino;
     sysmon.watchFile(loaderIno);
@@ -75,7 +75,7 @@ describe("sysmon", () => {
   });
 
   test("the library's mapping is reported at the address /proc/PID/maps shows for it", async () => {
-    sysmon = Sysmon.start();
+    sysmon = Sysmon.start({ mappings: true });
     const pluginIno = statSync(plugin.path, { bigint: true }).ino;
     const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
     // Watch by pid this time (as -p does): the process is already running.
@@ -95,7 +95,7 @@ describe("sysmon", () => {
     await p.exited;
   });
 
-  test("fork of a watched process: fork (child, parent), the child's exec and exit, the parent's exit; unwatched processes are not reported", async () => {
+  test("fork of a watched process: fork (child, parent), the child's exec and exit, the parent's exit; unwatched processes are not reported; no mappings unless asked", async () => {
     sysmon = Sysmon.start();
     const sh = spawnPiped(["/bin/sh", "-c", "read a; /bin/true; read b"]);
     sysmon.watchProcess(sh.pid);
@@ -118,6 +118,8 @@ describe("sysmon", () => {
     expect(events.find((e) => e.kind === "exec" && e.tgid === child)).toMatchObject({ kind: "exec", pid: child, path: "/bin/true", comm: "true" });
     expect(events.filter((e) => e.kind === "exit").map((e) => e.tgid)).toEqual([child, sh.pid]);
     expect(events.some((e) => e.tgid === stranger.pid)).toBe(false);
+    // /bin/true's ld.so mapped libc: reported only by a sysmon started with { mappings: true }.
+    expect(events.filter((e) => e.kind === "mmap")).toEqual([]);
     expect(sysmon.lost()).toBe(0);
   });
 });
