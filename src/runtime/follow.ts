@@ -102,14 +102,15 @@ export class Follower {
    * they exit. Call once the session's table is filled.
    */
   adoptRunning(): void {
+    // Without a table there is nothing to forget: skip reading every process's maps.
     const table = this.o.biasTable?.();
     const target = this.o.target;
-    if (!table && !target) return;
+    if (!table) return;
     for (const pid of runningPids()) {
       if (this.procs.has(pid) || pid === process.pid) continue;
       try {
         const maps = readMaps(pid);
-        if (!maps.some((e) => e.kind === "file" && (e.inode === target?.inode || (table?.mayMap(e.inode, e.path) ?? false)))) continue;
+        if (!maps.some((e) => e.kind === "file" && (e.inode === target?.inode || table.mayMap(e.inode, e.path)))) continue;
       } catch (e) {
         if (e instanceof TargetError) continue; // gone, a kernel thread, or not ours to read
         throw e;
