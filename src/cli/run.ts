@@ -43,8 +43,8 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
     const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status, { pending });
     // Started before the session fills the bias table from /proc, so no process slips between the two.
     if (!opts.dryRun) following = Following.start(opts, target, pending ?? [], status, linkage.biasModules.length);
-    // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping them (-t).
-    const bias = { modules: linkage.biasModules, fill: target.pid ? target.pid : ("all" as const) };
+    // Other modules' globals: their per-process load biases, filled now for the -p process or every process mapping the -t file.
+    const bias = { modules: linkage.biasModules, fill: target.pid ?? { mapping: target.modules[0]!.readPath } };
     session = new Session({ probes, traceCount: script.body.length, bias });
     const t0 = performance.now();
     session.load();
@@ -116,7 +116,7 @@ function compileAll(
     const name = printPattern(stmt.pattern);
     let sites: ReturnType<typeof resolvePattern>;
     try {
-      sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l) });
+      sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l), moduleSearch: target.moduleSearch });
     } catch (e) {
       if (!follow.pending || !waitsForLibrary(stmt.pattern, e)) throw e;
       follow.pending.push({ traceId, name, pattern: stmt.pattern, error: e });

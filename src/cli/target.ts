@@ -2,7 +2,9 @@
 // its libraries), or a -t path; and the PIDs its probes filter on.
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { existsSync } from "node:fs";
-import { matchModule, ResolveError, type ModuleRef } from "../resolve/index.ts";
+import { elfOf, matchModule, ResolveError, type ModuleRef, type ModuleSearch } from "../resolve/index.ts";
+import { ElfError } from "../elf/index.ts";
+import { linkedLibraries } from "../target/ldso.ts";
 import {
   launchStopped, modules as processModules, tracePathFor, waitForExit,
   type Launched,
@@ -18,6 +20,8 @@ export interface Target {
   modules: ModuleRef[];
   /** Every module whose globals a probe may read (the executable first): with -p the process's modules, else `modules`. */
   linked?: ModuleRef[];
+  /** Where MODULE:0xADDR looks, when wider than `modules` (-t EXECUTABLE: it and the libraries it links). */
+  moduleSearch?: ModuleSearch;
   /** Probe only this process: `proc` in our /proc view, `host` in the initial namespace (null: wraith inside a namespace cannot know it). */
   pid?: { proc: number; host: number | null };
   inputPid?: number;
@@ -60,7 +64,30 @@ export async function chooseTarget(opts: RunOptions, status: Status, setLaunched
     }
     return { modules: refs, linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
   }
-  return { modules: [{ name: targetPath!, readPath: targetPath!, attachPath: targetPath! }], pids: pidPlan(opts, status), describe: targetPath! };
+  const exe: ModuleRef = { name: targetPath!, readPath: targetPath!, attachPath: targetPath! };
+  const linked = linkedModules(exe, opts, status);
+  const moduleSearch = linked ? { modules: linked, what: `the target ${exe.name} and the ${linked.length - 1} libraries it links` } : undefined;
+  return { modules: [exe], linked, moduleSearch, pids: pidPlan(opts, status), describe: targetPath! };
+}
+
+/**
+ * -t EXECUTABLE: the executable and the libraries ld.so would load for it
+ * (src/target/ldso.ts), where a script's globals and MODULE:0xADDR are
+ * looked up. Trace points by name, line or bare address stay in the -t file
+ * (functions in a library are traced with -t LIB.so). A -t library, or a
+ * file that is no ELF (reported later, where it is opened), has only itself.
+ */
+function linkedModules(exe: ModuleRef, opts: RunOptions, status: Status): ModuleRef[] | undefined {
+  try {
+    if (elfOf(exe).kind() === "shared-library") return undefined;
+  } catch (e) {
+    if (e instanceof ElfError) return undefined;
+    throw e;
+  }
+  const note = opts.verbose ? (l: string) => status.always(l) : undefined;
+  // The real path, as /proc/PID/maps shows it: what -p would call the module, and what suffixes match.
+  const libs = linkedLibraries(exe.readPath, { note }).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
+  return [exe, ...libs];
 }
 
 /** The process's ELF modules, the executable first, then its libraries: a name is looked up in all of them. */

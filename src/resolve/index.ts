@@ -48,12 +48,23 @@ export function debugInfoFor(m: ModuleRef, debugFile?: string): DebugInfo | unde
   return info ?? undefined;
 }
 
+/** Where MODULE:0xADDR looks when that is wider than the modules searched for names (-t EXECUTABLE: it and the libraries it links). */
+export interface ModuleSearch {
+  modules: ModuleRef[];
+  /** For "no module matching X in …". */
+  what: string;
+}
+
 /** Every probe site of a trace pattern across the given modules. Throws ResolveError when there is none. */
-export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string; note?: (line: string) => void } = {}): ProbeSite[] {
+export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string; note?: (line: string) => void; moduleSearch?: ModuleSearch } = {}): ProbeSite[] {
   const spec = specOf(pattern);
   if (spec.kind === "line") return lineSites(spec, modules, opts.debugFile);
   if (spec.kind === "address" || spec.kind === "moduleAddress") {
-    const m = spec.kind === "address" ? addressModule(spec.address, modules) : matchModule(modules, spec.module, searchable(modules));
+    const wide = spec.kind === "moduleAddress" ? opts.moduleSearch : undefined;
+    const m = spec.kind === "address" ? addressModule(spec.address, modules) : matchModule(wide?.modules ?? modules, spec.module, wide?.what ?? searchable(modules));
+    // -t EXECUTABLE naming one of its libraries: the uprobe is on that file, which other programs may map too.
+    if (wide && spec.kind === "moduleAddress" && m.readPath !== modules[0]?.readPath)
+      opts.note?.(`wraith: trace ${spec.module}:0x${spec.address.toString(16)} is in ${m.name}: its probe fires in every process that maps it, not only in those running ${modules[0]?.name}`);
     return addressSites(spec.address, m, m === modules[0] ? opts.debugFile : undefined);
   }
   const sites: ProbeSite[] = [];

@@ -152,22 +152,32 @@ export class ModuleBiasTable {
   }
 }
 
+/** Which processes fillBiasTable fills: one (-p, launched), or every one that maps a file (-t: the target's). */
+export type BiasFill = { proc: number; host: number | null } | { mapping: string };
+
 /**
  * Fill the table at start: for one process (-p, a launched command after
- * exec), or for every running process in our /proc view that maps a module
- * of interest (-t), skipping processes that vanish or that we may not read.
- * Returns entries written.
+ * exec), or for every running process in our /proc view that maps the -t
+ * file — the only processes its probes fire in, even when the module of
+ * interest (libc, say) is mapped by every process on the machine — skipping
+ * processes that vanish or that we may not read. Without `only`: every
+ * process that maps a module of interest. Returns entries written.
  */
-export function fillBiasTable(table: ModuleBiasTable, only?: { proc: number; host: number | null }): number {
+export function fillBiasTable(table: ModuleBiasTable, only?: BiasFill): number {
   // host null: wraith inside a PID namespace does not know the host tgid the table is keyed by.
-  if (only) return only.host === null ? 0 : table.refresh(only.proc, only.host);
+  if (only && "proc" in only) return only.host === null ? 0 : table.refresh(only.proc, only.host);
+  const anchor = only ? identify({ id: -1, name: only.mapping, readPath: only.mapping }) : undefined;
   let n = 0;
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     try {
       // Cheap test on the raw maps first: computing modules reads every mapped file's ELF headers.
-      if (!readMaps(pid).some((e) => e.kind === "file" && table.mayMap(e.inode, e.path))) continue;
+      const maps = readMaps(pid);
+      const wanted = anchor
+        ? maps.some((e) => e.kind === "file" && (anchor.inode !== undefined ? e.inode === anchor.inode : e.path === only!.mapping))
+        : maps.some((e) => e.kind === "file" && table.mayMap(e.inode, e.path));
+      if (!wanted) continue;
       const host = pidViews(pid).hostPid;
       if (host === null) continue;
       n += table.refresh(pid, host);

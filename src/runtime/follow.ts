@@ -110,7 +110,8 @@ export class Follower {
       if (this.procs.has(pid) || pid === process.pid) continue;
       try {
         const maps = readMaps(pid);
-        if (!maps.some((e) => e.kind === "file" && (e.inode === target?.inode || table.mayMap(e.inode, e.path)))) continue;
+        // The processes fillBiasTable gave entries: those mapping the -t file (else, any module of interest).
+        if (!maps.some((e) => e.kind === "file" && (target ? e.inode === target.inode : table.mayMap(e.inode, e.path)))) continue;
       } catch (e) {
         if (e instanceof TargetError) continue; // gone, a kernel thread, or not ours to read
         throw e;

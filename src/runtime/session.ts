@@ -7,7 +7,7 @@ import {
   attachUprobe, closeFd, createMap, loadProgram, mapLookup, openRingBuffer,
   type Attachment, type RingBuffer,
 } from "../../ffi/index.ts";
-import { ModuleBiasTable, fillBiasTable, type BiasModule } from "./bias.ts";
+import { ModuleBiasTable, fillBiasTable, type BiasFill, type BiasModule } from "./bias.ts";
 import { EVENTS_RING_BYTES, link, readRoute, type CompiledProbe, type DecodedValue, type RecordValues, type EventPlan, type MapFds } from "../codegen/index.ts";
 
 export interface ProbeToAttach {
@@ -25,9 +25,9 @@ export interface SessionSpec {
   /**
    * Modules whose globals some probe reads from outside them (their ids are in the probes'
    * bias-map lookups), and the processes to fill the table for at start: one (-p), or
-   * every running process that maps one of them (-t). Absent: no table.
+   * every running process that maps the -t file (or, "all", one of them). Absent: no table.
    */
-  bias?: { modules: BiasModule[]; fill: { proc: number; host: number | null } | "all" | "none" };
+  bias?: { modules: BiasModule[]; fill: BiasFill | "all" | "none" };
 }
 
 export interface Summary {
