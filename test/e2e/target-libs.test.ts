@@ -151,4 +151,20 @@ describe("-t EXECUTABLE and the libraries it links", () => {
     expect(fn.code).not.toBe(0);
     expect(fn.stderr).toContain(`function foo_work not found in ${app}`);
   }, 60_000);
+
+  test("a library ld.so would not find (no RUNPATH, not in LD_LIBRARY_PATH): a --verbose note, and its globals are not found", async () => {
+    const bare = compileFixture("shlib_app", { flags: [`-L${lib.dir}`, "-lshfoo"] });
+    const env = { LD_LIBRARY_PATH: "" };
+    const ok = await runWraith(["--dry-run", "-v", "-t", bare, "-s", script("app_step", ["app_global"])], { timeoutMs: 30_000, env });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain(`wraith: libshfoo.so (needed by ${bare}) not found where ld.so would look; its globals cannot be read`);
+    const quiet = await runWraith(["--dry-run", "-t", bare, "-s", script("app_step", ["app_global"])], { timeoutMs: 30_000, env });
+    expect(quiet.stderr).not.toContain("libshfoo.so");
+    const lost = await runWraith(["--dry-run", "-t", bare, "-s", script("app_step", ["foo_private"])], { timeoutMs: 30_000, env });
+    expect(lost.code).not.toBe(0);
+    expect(lost.stderr).toContain("no variable foo_private is visible here");
+    // With LD_LIBRARY_PATH (wraith's own environment) it is found, as ld.so would.
+    const found = await runWraith(["--dry-run", "-v", "-t", bare, "-s", script("app_step", ["foo_private"])], { timeoutMs: 30_000, env: { LD_LIBRARY_PATH: lib.dir } });
+    expect(found.code).toBe(0);
+  }, 60_000);
 });
