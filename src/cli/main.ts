@@ -11,8 +11,11 @@ import { runScript, type ScriptSource } from "./run.ts";
 import { runDemo } from "./demo.ts";
 import { oneShotScript } from "./oneshot.ts";
 import { runInfo } from "./info.ts";
+import { runWizard } from "./wizard/index.ts";
 
 async function main(argv: string[]): Promise<number> {
+  // No arguments on a terminal: the guided wizard; without a terminal, the help below.
+  if (argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY) return runWizard();
   const cmd = parseArgs(argv);
   switch (cmd.kind) {
     case "help":
@@ -29,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     case "demo":
       return runDemo(cmd.opts);
     case "wizard":
-      throw new WraithError("not supported yet: the wizard; use -s SCRIPT or 'wraith trace' (see wraith --help)", ExitCode.USAGE);
+      return runWizard();
     case "info":
       return runInfo(cmd.what, cmd.arg, cmd.opts);
     case "trace":
