@@ -1,8 +1,8 @@
 // The processes and files a run traces: a launched command, a -p PID (and
 // its libraries), or a -t path; and the PIDs its probes filter on.
-import { isAbsolute, resolve as resolvePath } from "node:path";
-import { existsSync } from "node:fs";
-import { elfOf, matchModule, ResolveError, type ModuleRef, type ModuleSearch } from "../resolve/index.ts";
+import { basename, isAbsolute, resolve as resolvePath } from "node:path";
+import { statSync } from "node:fs";
+import { elfOf, matchModule, moduleCandidates, ResolveError, type ModuleRef, type ModuleSearch } from "../resolve/index.ts";
 import { ElfError } from "../elf/index.ts";
 import { linkedLibraries } from "../target/ldso.ts";
 import {
@@ -41,8 +41,13 @@ export async function chooseTarget(opts: RunOptions, status: Status, setLaunched
     status.say(`wraith: launched ${opts.launch.join(" ")} as pid ${l.pid} (stopped until probes are attached)`);
     const path = targetPath ?? l.path;
     const pids = pidPlan(opts, status, l.pid);
+    const exe: ModuleRef = { name: path, readPath: path, attachPath: path };
+    if (targetPath && isLibrary(exe)) status.say(`wraith: ${basename(path)} is not loaded in pid ${l.pid} yet; its probes take effect when it is`);
     return {
-      modules: [{ name: path, readPath: path, attachPath: path }],
+      // Uprobes on a file reach every later mapping of it: the command's libraries are probed before ld.so maps them.
+      modules: targetPath ? [exe] : [exe, ...launchLibraries(exe)],
+      // Globals as before: other modules' load biases are not known in a process that has not exec'd yet.
+      linked: [exe],
       pid: { proc: l.pid, host: pids.process!.host },
       pids,
       exited: l.exited.then((s) => `${opts.launch![0]} (pid ${l.pid}) exited with status ${s.signal ?? s.code}${s.signal ? "" : ""}`),
@@ -56,11 +61,8 @@ export async function chooseTarget(opts: RunOptions, status: Status, setLaunched
     const pidInfo = { proc: pid, host: pids.process!.host };
     const refs = processRefs(pid);
     if (opts.target !== undefined) {
-      // -p with -t: a module of that process, by path or by suffix (libfoo.so); a path it does not map yet is probed as given.
-      const chosen = existsSync(targetPath!) && !refs.some((r) => r.name === targetPath) ? undefined : pickModule(refs, opts.target, pid);
-      const attach = chosen?.attachPath ?? tracePathFor(pid, targetPath!);
-      const name = chosen?.name ?? targetPath!;
-      return { modules: [{ name, readPath: attach, attachPath: attach }], linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
+      const module = processTarget(refs, opts.target, pid, status);
+      return { modules: [module], linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
     }
     return { modules: refs, linked: refs, pid: pidInfo, inputPid: pid, pids, exited, describe: `pid ${pid}` };
   }
@@ -101,6 +103,77 @@ function processRefs(pid: number): ModuleRef[] {
     refs.push({ name: m.path, readPath: m.openPath, attachPath: m.openPath });
   }
   return refs;
+}
+
+/**
+ * -p PID -t TEXT: a module the process maps (by path, by suffix, or the same
+ * file under another path) is probed where the process has it. An existing
+ * file it does not map yet (a library it will dlopen) is probed from the
+ * file: the kernel installs a file's uprobes into every later mapping of it
+ * (uprobe_mmap) before the mapping returns, so no call after the dlopen is
+ * missed. Anything else is an error listing the process's modules.
+ */
+function processTarget(refs: ModuleRef[], text: string, pid: number, status: Status): ModuleRef {
+  // A bare name is a module of the process first: a file of that name in our working directory may be another build.
+  if (!text.includes("/") && moduleCandidates(refs, text).length > 0) return pickModule(refs, text, pid);
+  const file = existingFile(text, pid);
+  if (!file) return pickModule(refs, text, pid);
+  const mapped = refs.find((r) => sameFile(r.readPath, file.id));
+  if (mapped) return mapped;
+  status.say(`wraith: ${basename(file.name)} is not loaded in pid ${pid} yet; its probes take effect when it is`);
+  return { name: file.name, readPath: file.path, attachPath: file.path };
+}
+
+/**
+ * The regular file -t names: the path as we see it, else (an absolute path)
+ * as the process sees it, through /proc/PID/root when its root or mount
+ * namespace differs from ours (tracePathFor). `name` is the path as given, made absolute.
+ */
+function existingFile(text: string, pid: number): { name: string; path: string; id: FileId } | undefined {
+  const ours = absolute(text);
+  const candidates = [ours];
+  if (isAbsolute(text)) candidates.push(tracePathFor(pid, text));
+  for (const path of candidates) {
+    const id = regularFileId(path);
+    if (id) return { name: ours, path, id };
+  }
+  return undefined;
+}
+
+type FileId = { dev: bigint; ino: bigint };
+
+function regularFileId(path: string): FileId | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st?.isFile() ? { dev: st.dev, ino: st.ino } : undefined;
+}
+
+function sameFile(path: string, id: FileId): boolean {
+  const other = regularFileId(path);
+  return other !== undefined && other.dev === id.dev && other.ino === id.ino;
+}
+
+/**
+ * A launched command without -t: its own file and the libraries ld.so will
+ * load for it (src/target/ldso.ts), where trace points by name are looked up,
+ * the command first. A command that is no ELF file (a script) has only itself.
+ */
+function launchLibraries(exe: ModuleRef): ModuleRef[] {
+  try {
+    if (elfOf(exe).kind() === "shared-library") return [];
+    return linkedLibraries(exe.readPath).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
+  } catch (e) {
+    if (e instanceof ElfError) return [];
+    throw e;
+  }
+}
+
+function isLibrary(m: ModuleRef): boolean {
+  try {
+    return elfOf(m).kind() === "shared-library";
+  } catch (e) {
+    if (e instanceof ElfError) return false; // reported where the file is read for its trace points
+    throw e;
+  }
 }
 
 /** The module -t names among a process's modules (path or suffix); a one-line error listing candidates or modules. */
