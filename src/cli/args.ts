@@ -25,6 +25,11 @@ export interface RunOptions {
   memDumpCap: number;
   /** -t LIB: also follow processes that map the library after wraith started (sysmon; GhostScope's flag of that name). */
   sysmonSharedLib?: boolean;
+  /**
+   * -p / launched command: a trace point found in no module loaded now waits for
+   * a library that defines it (dlopen) instead of failing (gdb's `set breakpoint pending on`).
+   */
+  pending?: boolean;
 }
 
 export type Command =
@@ -109,6 +114,7 @@ const FLAGS: FlagSpec[] = [
   { names: ["--limit"], value: true, apply: (o, v) => (o.count = int("--limit", v, 1)), only: ["info"] },
   { names: ["--mem-dump-cap"], value: true, apply: (o, v) => (o.memDumpCap = int("--mem-dump-cap", v, 1, 65536)) },
   { names: ["--enable-sysmon-shared-lib"], value: false, apply: (o) => (o.sysmonSharedLib = true) },
+  { names: ["--pending"], value: false, apply: (o) => (o.pending = true), only: ["run", "trace"] },
   { names: ["--verbose", "-v"], value: false, apply: (o) => (o.verbose = true) },
   { names: ["--func", "-f"], value: true, apply: (_o, v, x) => x.funcs.push(v), only: ["trace"] },
   { names: ["--print"], value: true, apply: (_o, v, x) => x.prints.push(v), only: ["trace"] },
@@ -179,6 +185,9 @@ export function parseArgs(argv: string[]): Command {
   if (extra.scriptHelp) return { kind: "script-help" };
   if (opts.scriptText !== undefined && opts.scriptFile !== undefined) throw usage("give either -s/--script or --script-file, not both");
   if (opts.launch && opts.pid !== undefined) throw usage("-p/--pid attaches to a running process; it cannot be combined with a command to launch");
+  // With -t the trace points are looked up in that file, which is probed whether or not it is loaded yet: nothing could wait.
+  if (opts.pending && opts.target !== undefined)
+    throw usage("--pending lets trace points wait for a library the process loads later; with -t they are looked up in that file only (drop --pending, or give the library itself with -t)");
   switch (kind) {
     case "trace":
       if (extra.funcs.length === 0) throw usage("wraith trace needs --func NAME");

@@ -4,10 +4,15 @@
 //     standalone -t starts sysmon by default); libraries only with
 //     --enable-sysmon-shared-lib, since following a library means reacting to
 //     every process that maps it.
-//   - -p PID / launched command: trace points that resolve in no module
-//     loaded now wait for a library that defines them (dlopen, or ld.so after
-//     the launched command's exec), and are attached when it is mapped.
-//     Only when some trace point waits: otherwise sysmon has nothing to do.
+//   - -p PID / launched command with --pending: trace points that resolve in
+//     no module loaded now wait for a library that defines them (dlopen), and
+//     are attached when it is mapped — after the mapping, so the first calls
+//     can be missed. Only when some trace point waits: otherwise sysmon has
+//     nothing to do. Without --pending such a trace point is an error, as a
+//     pending breakpoint is in gdb's batch mode: a mistyped name under -p
+//     would otherwise wait forever. (-p PID -t LIB.so needs no sysmon: the
+//     uprobes are on the file and the kernel installs them in any later
+//     mapping, from the first call.)
 // If sysmon cannot load here, -t runs on without following (one warning) and
 // a waiting trace point is the "not found" error it was before.
 import { elfOf, resolvePattern, ResolveError, type ModuleRef } from "../resolve/index.ts";
@@ -48,6 +53,24 @@ export function waitsForLibrary(pattern: TracePattern, e: unknown): e is Resolve
   }
 }
 
+/** Would this run let a trace point that resolves nowhere wait for a library? (-p / launch, --pending, no -t, no dry run) */
+export function letsTracesWait(opts: RunOptions, target: Target): boolean {
+  return !!opts.pending && target.pid !== undefined && opts.target === undefined && !opts.dryRun;
+}
+
+/**
+ * The error for a trace point found in no module of a process when it does
+ * not wait: the lookup's own message, saying how a library loaded later
+ * could still be traced. Other errors are returned as they are.
+ */
+export function notFoundNow(pattern: TracePattern, e: unknown, opts: RunOptions, target: Target): unknown {
+  if (target.pid === undefined || opts.target !== undefined || !waitsForLibrary(pattern, e)) return e;
+  const how = opts.pending
+    ? "; trace points do not wait for libraries in a dry run (--pending): name the library with -t to check them"
+    : "; if a library loaded later (dlopen) defines it, add --pending or name the library with -t";
+  return new ResolveError(`${e.message}${how}`);
+}
+
 /** Compiles trace points `only` at the sites resolvePattern found in `module`. */
 export type CompileIn = (only: Set<number>, module: ModuleRef) => ProbeToAttach[];
 
@@ -85,7 +108,7 @@ export class Following {
       }
     }
     if (!sysmon) {
-      if (role === "process") throw pending[0]!.error;
+      if (role === "process") throw new ResolveError(`${pending[0]!.error.message}; --pending cannot wait for a library here (sysmon: ${why})`);
       status.always(`wraith: warning: not following processes that start later (sysmon: ${why})`);
       return undefined;
     }

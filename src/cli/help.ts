@@ -14,7 +14,10 @@ Usage:
 Targets:
   -p, --pid PID            only this running process
   -t, --target PATH        every process that runs this binary or library, now and later
-                           (with -p: resolve functions in PATH, report only PID)
+                           (with -p: resolve functions in PATH, report only PID; a library
+                           PID has not loaded yet is probed from its file, from its first call)
+  --pending                with -p or a command: a trace point found in no module loaded now
+                           waits for a library that defines it (dlopen) instead of failing
   --enable-sysmon-shared-lib  with -t LIB.so: also follow processes that map it later
                            (load biases, status lines; sysmon watches exec/fork/exit/mmap)
   --args CMD ARGS…         launch CMD under trace; probes are in place before its first
@@ -42,6 +45,7 @@ Other:
 Examples:
   sudo wraith -p 4242 -s 'trace handle_request { print "pid {} called", $pid; }'
   sudo wraith -t /usr/sbin/nginx --script-file body.gs
+  sudo wraith -p 4242 -t /opt/app/plugins/libfoo.so -s 'trace foo_init { print flags; }'
   sudo wraith --script-output plain -s 'trace tick { print "tick {}", $pid; }' --args ./prog a b
   sudo wraith trace --func main --print argc -- ./prog a b
   wraith info scope handle_request -t ./server
@@ -54,15 +58,19 @@ const TRACE = `wraith trace — one-shot tracing without a script file
 
 Usage:
   wraith trace --func NAME [--func NAME…] [--print EXPR…] [--if COND]
-               (--pid PID | --target PATH | -- CMD ARGS…) [output options]
+               (--pid PID | --target PATH | -- CMD ARGS…) [--pending] [output options]
 
 Each hit of NAME prints one line with the values of the --print expressions.
 It is the same compiler as scripts: the flags become
   trace NAME { print "NAME {} {}", EXPR1, EXPR2; }
 
+With --pid or a command, a NAME found in no module loaded now is an error;
+--pending makes it wait for a library that defines it (dlopen).
+
 Examples:
   sudo wraith trace --func tick --print '$pid' -- ./prog
-  sudo wraith trace --func handle_request --pid 4242 --count 10 --json`;
+  sudo wraith trace --func handle_request --pid 4242 --count 10 --json
+  sudo wraith trace --func plugin_init --pending --pid 4242`;
 
 const INFO = `wraith info — what the debug info says, without attaching anything
 

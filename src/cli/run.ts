@@ -16,7 +16,7 @@ import { ExprError, resolveObject } from "../resolve/objects.ts";
 import { scopeAt, type Scope } from "../resolve/scope.ts";
 import { describeExit, type Launched } from "../target/index.ts";
 import { chooseTarget, type Target } from "./target.ts";
-import { Following, waitsForLibrary, type PendingTrace } from "./following.ts";
+import { Following, letsTracesWait, notFoundNow, waitsForLibrary, type PendingTrace } from "./following.ts";
 import type { RunOptions } from "./args.ts";
 import { ExitCode, WraithError } from "./errors.ts";
 import { Status } from "./status.ts";
@@ -38,8 +38,8 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
   let following: Following | undefined;
   try {
     const target = await chooseTarget(opts, status, (l) => (launched = l));
-    // -p / launch: trace points in no module loaded now may wait for a library (dlopen), if sysmon runs.
-    const pending: PendingTrace[] | undefined = target.pid && opts.target === undefined && !opts.dryRun ? [] : undefined;
+    // -p / launch with --pending: trace points in no module loaded now may wait for a library (dlopen), if sysmon runs.
+    const pending: PendingTrace[] | undefined = letsTracesWait(opts, target) ? [] : undefined;
     const { probes, siteDetails, linkage } = compileAll(script, target, opts, source, status, { pending });
     // Started before the session fills the bias table from /proc, so no process slips between the two.
     if (!opts.dryRun) following = Following.start(opts, target, pending ?? [], status, linkage.biasModules.length);
@@ -118,7 +118,7 @@ function compileAll(
     try {
       sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l), moduleSearch: target.moduleSearch });
     } catch (e) {
-      if (!follow.pending || !waitsForLibrary(stmt.pattern, e)) throw e;
+      if (!follow.pending || !waitsForLibrary(stmt.pattern, e)) throw notFoundNow(stmt.pattern, e, opts, target);
       follow.pending.push({ traceId, name, pattern: stmt.pattern, error: e });
       return;
     }

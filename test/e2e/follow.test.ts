@@ -5,13 +5,22 @@
 //   - -t libsmplugin.so with --enable-sysmon-shared-lib: a process linked
 //     against it and one that dlopen()s it are announced; without the flag
 //     they are traced (inode-wide uprobes) but not followed;
-//   - -p PID / -- cmd: a trace point in a library the process dlopen()s later
-//     waits, and is attached when the library is mapped;
+//   - -p PID / -- cmd with --pending: a trace point in a library the process
+//     dlopen()s later waits, and is attached when the library is mapped;
+//     without --pending it is the "not found" error at once, saying how a
+//     library loaded later can be traced (a mistyped name fails fast);
+//   - -p PID -t LIB.so / -t LIB.so -- cmd, the library not loaded yet: probed
+//     from its file, every call after the dlopen is seen (the kernel puts the
+//     uprobes into the new mapping), values equal to gdb's;
 //   - the follow logic with a real load-bias table: entries appear for a
 //     process that starts later and are removed when it exits.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileFixture, compileSharedLibrary, type SharedLibrary } from "../helpers/fixtures.ts";
 import { runWraith, spawnWraith } from "../helpers/wraith.ts";
+import { gdbBatch } from "../helpers/gdb.ts";
 import { Sysmon } from "../../src/target/sysmon.ts";
 import { Follower, fileIdentity } from "../../src/runtime/follow.ts";
 import { ModuleBiasTable } from "../../src/runtime/bias.ts";
@@ -122,10 +131,10 @@ describe("follow processes that start later", () => {
     expect(r.stderr).not.toContain("wraith: sysmon:");
   });
 
-  test("-p PID: a function of a library the process dlopen()s later waits, then is attached when the library is mapped", async () => {
+  test("-p PID --pending: a function of a library the process dlopen()s later waits, then is attached when the library is mapped", async () => {
     const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
     await until(() => p.stdout, /ready/);
-    const w = startWraith(["--json", "--count", "3", "-p", String(p.pid), "-s", "trace plugin_step { print $pid; print x; }"]);
+    const w = startWraith(["--json", "--count", "3", "--pending", "-p", String(p.pid), "-s", "trace plugin_step { print $pid; print x; }"]);
     await until(() => w.stderr, /wraith: trace plugin_step: in no module loaded now \(function plugin_step not found in .*\); waiting for a library that has it \(dlopen\)/);
     await w.ready;
     p.go();
@@ -140,8 +149,8 @@ describe("follow processes that start later", () => {
     p.proc.kill("SIGKILL");
   });
 
-  test("-- cmd: the launched command's dlopen'ed library gets the waiting trace point attached", async () => {
-    const r = await runWraith(["--json", "--count", "2", "-s", "trace plugin_step { print $pid; print x; }", "--", loader, plugin.path, "20", "1000000", "now"], { timeoutMs: 30_000 });
+  test("-- cmd --pending: the launched command's dlopen'ed library gets the waiting trace point attached", async () => {
+    const r = await runWraith(["--json", "--count", "2", "--pending", "-s", "trace plugin_step { print $pid; print x; }", "--", loader, plugin.path, "20", "1000000", "now"], { timeoutMs: 30_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`wraith: trace plugin_step: 1 probe attached in ${esc(plugin.path)} \\(mapped by pid \\d+\\)`));
     const got = events(r.stdout);
@@ -150,13 +159,101 @@ describe("follow processes that start later", () => {
     expect(Number(got[1]!.values[1])).toBe(Number(got[0]!.values[1]) + 1);
   });
 
-  test("--dry-run -p: a function in no loaded module is still the 'not found' error (nothing waits in a dry run)", async () => {
+  test("--dry-run -p: a function in no loaded module is still the 'not found' error, --pending or not (nothing waits in a dry run)", async () => {
     const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
     await until(() => p.stdout, /ready/);
     const r = await runWraith(["--dry-run", "-p", String(p.pid), "-s", "trace plugin_step { print x; }"], { timeoutMs: 30_000 });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^wraith: error: function plugin_step not found in /m);
+    expect(r.stderr).toMatch(/^wraith: error: function plugin_step not found in .*; if a library loaded later \(dlopen\) defines it, add --pending or name the library with -t$/m);
+    const pending = await runWraith(["--dry-run", "--pending", "-p", String(p.pid), "-s", "trace plugin_step { print x; }"], { timeoutMs: 30_000 });
+    expect(pending.code).toBe(3);
+    expect(pending.stderr.trim().split("\n")).toHaveLength(1);
+    expect(pending.stderr).toMatch(/^wraith: error: function plugin_step not found in .*; trace points do not wait for libraries in a dry run \(--pending\): name the library with -t to check them$/m);
     p.proc.kill("SIGKILL");
+  });
+
+  test("-p PID without --pending: a mistyped name fails at once, one line with the suggestion and how a dlopen'ed library could be traced", async () => {
+    const p = spawnPiped([loader, plugin.path, "20", "1000000"]);
+    await until(() => p.stdout, /ready/);
+    for (const args of [["-s", "trace mian { print 1; }"], ["trace", "--func", "mian"]]) {
+      const [first, ...rest] = args;
+      const argv = first === "trace" ? [first, ...rest, "--pid", String(p.pid)] : ["-p", String(p.pid), ...args];
+      const r = await runWraith(argv, { timeoutMs: 30_000 });
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim().split("\n")).toEqual([
+        `wraith: error: function mian not found in ${loader} or its ${r.stderr.match(/or its (\d+) libraries/)?.[1]} libraries; did you mean main?; if a library loaded later (dlopen) defines it, add --pending or name the library with -t`,
+      ]);
+    }
+    // The process was never waited for: it is still before its dlopen.
+    expect(p.stdout).toBe("ready\n");
+    // --pending has nothing to wait for with -t (the file is probed whether loaded or not).
+    const withT = await runWraith(["--pending", "-p", String(p.pid), "-t", plugin.path, "-s", "trace plugin_step { print x; }"], { timeoutMs: 30_000 });
+    expect(withT.code).toBe(2);
+    expect(withT.stderr).toContain("--pending lets trace points wait for a library the process loads later; with -t they are looked up in that file only");
+    p.proc.kill("SIGKILL");
+  });
+
+  /** x and plugin_total at each plugin_step call, as gdb prints them (a pending dprintf, set before the dlopen). */
+  function gdbSteps(calls: number): string[][] {
+    const out = gdbBatch(loader, ["set breakpoint pending on", 'dprintf plugin_step,"v %d %d\\n",x,plugin_total', `run ${plugin.path} 0 ${calls} now`]);
+    const steps = [...out.matchAll(/^v (-?\d+) (-?\d+)$/gm)].map((m) => [m[1]!, m[2]!]);
+    expect(steps).toHaveLength(calls);
+    return steps;
+  }
+
+  test("-p PID -t LIB.so not loaded yet: probed from the file, every call after the dlopen seen, x and the plugin's global as gdb prints them", async () => {
+    const calls = 200;
+    const want = gdbSteps(calls);
+    // No pause between calls: the first ones come right after dlopen returns.
+    const p = spawnPiped([loader, plugin.path, "0", String(calls)]);
+    await until(() => p.stdout, /ready/);
+    const w = startWraith(["--json", "-p", String(p.pid), "-t", plugin.path, "-s", "trace plugin_step { print $pid; print x; print plugin_total; }"]);
+    await w.ready;
+    expect(w.stderr).toContain(`wraith: ${plugin.path.split("/").pop()} is not loaded in pid ${p.pid} yet; its probes take effect when it is`);
+    expect(w.stderr).not.toContain("waiting for a library");
+    p.go();
+    expect(await p.proc.exited).toBe(0);
+    expect(p.stdout).toContain(`calls ${calls}`);
+    // wraith ends when the process does, after the events still queued.
+    expect(await w.proc.exited).toBe(0);
+    const got = events(w.stdout);
+    expect(got).toHaveLength(calls);
+    expect(got.map((e) => e.values)).toEqual(want.map((v) => [String(p.pid), ...v]));
+  });
+
+  test("-p PID -t PATH that only the process sees (its own mount namespace): the file is probed through /proc/PID/root", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wraith-follow-ns-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const lib = join(dir, "libprivate.so");
+    // A tmpfs over `dir` in a private mount namespace: in ours, `dir` stays empty.
+    const inner = `mount -t tmpfs none ${dir} && cp ${plugin.path} ${lib} && exec ${loader} ${lib} 0 30`;
+    const p = spawnPiped(["unshare", "--mount", "--propagation", "private", "sh", "-c", inner]);
+    await until(() => p.stdout, /ready/);
+    expect(existsSync(lib)).toBe(false);
+    const w = startWraith(["--json", "-p", String(p.pid), "-t", lib, "-s", "trace plugin_step { print x; print plugin_total; }"]);
+    await w.ready;
+    expect(w.stderr).toContain(`wraith: libprivate.so is not loaded in pid ${p.pid} yet; its probes take effect when it is`);
+    p.go();
+    expect(await p.proc.exited).toBe(0);
+    expect(await w.proc.exited).toBe(0);
+    expect(events(w.stdout).map((e) => e.values)).toEqual(gdbSteps(30));
+  });
+
+  test("-t LIB.so -- cmd: the launched command's dlopen'ed library probed from its file, every call seen", async () => {
+    const calls = 200;
+    const want = gdbSteps(calls);
+    const r = await runWraith(["--json", "-t", plugin.path, "-s", "trace plugin_step { print x; print plugin_total; }", "--", loader, plugin.path, "0", String(calls), "now"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`calls ${calls}`);
+    expect(r.stderr).toMatch(new RegExp(`wraith: ${esc(plugin.path.split("/").pop()!)} is not loaded in pid \\d+ yet; its probes take effect when it is`));
+    expect(events(r.stdout).map((e) => e.values)).toEqual(want);
+  });
+
+  test("-- cmd: a function of a library the command links is found before ld.so maps it, and every call is seen", async () => {
+    // puts: the loader's printf("ready\n") and printf("loaded\n") (gcc makes them puts); dlopen: once.
+    const r = await runWraith(["--script-output", "plain", "-s", 'trace puts { print "puts"; } trace dlopen { print "dlopen"; }', "--", loader, plugin.path, "0", "3", "now"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").filter((l) => l === "puts" || l === "dlopen")).toEqual(["puts", "dlopen", "puts"]);
   });
 });
 
