@@ -6,14 +6,24 @@
 // { host tgid, module id } in this hash map. A missing entry is a per-value
 // "load bias unknown" status, never a guessed address.
 //
-// Filled at start from /proc (fillBiasTable), and by the sysmon follow logic
-// for processes that start, exec or exit later (refresh / forget).
+// Filled at start from /proc for processes already running (fillBiasTable).
+// For processes that start, exec, fork or exit later, sysmon's BPF handlers
+// keep it exact inside those syscalls (rules() tells them which mapping is
+// which module: src/target/sysmon.ts keepBiases); the follow logic fills from
+// /proc what they could not see (fillMissing) and forgets exited processes.
 import { readdirSync, statSync } from "node:fs";
-import { closeFd, createMap, mapDelete, mapUpdate } from "../../ffi/index.ts";
+import { BpfError, BPF_NOEXIST, closeFd, createMap, mapDelete, mapLookup, mapNextKey, mapUpdate } from "../../ffi/index.ts";
 import { modules as processModules, pidViews, readMaps, TargetError, type Module } from "../target/index.ts";
+import { readPtLoads } from "../target/phdrs.ts";
+import { BIAS_RULE_LAYOUT, type BiasRule } from "../target/sysmon.ts";
 
-/** Key { u32 host tgid; u32 module id }, value u64 bias: the layout the probes' lookups use. */
-export const BIAS_KEY_SIZE = 8;
+/**
+ * Key { u32 host tgid; u32 module id }, value u64 bias: the layout the probes'
+ * lookups use, defined by bpf/module_bias.h (struct module_bias_key); the
+ * layout test checks these numbers against it.
+ */
+export const BIAS_KEY_LAYOUT = { tgid: 0, module: 4, size: 8 } as const;
+export const BIAS_KEY_SIZE = BIAS_KEY_LAYOUT.size;
 export const BIAS_VALUE_SIZE = 8;
 /** Room for (processes × modules of interest); a hash map preallocates, so keep it modest. */
 export const BIAS_MAX_ENTRIES = 16384;
@@ -39,10 +49,18 @@ interface Identity {
 export function biasKey(hostTgid: number, moduleId: number): Uint8Array {
   const k = new Uint8Array(BIAS_KEY_SIZE);
   const dv = new DataView(k.buffer);
-  dv.setUint32(0, hostTgid >>> 0, true);
-  dv.setUint32(4, moduleId >>> 0, true);
+  dv.setUint32(BIAS_KEY_LAYOUT.tgid, hostTgid >>> 0, true);
+  dv.setUint32(BIAS_KEY_LAYOUT.module, moduleId >>> 0, true);
   return k;
 }
+
+function biasValue(bias: bigint): Uint8Array {
+  const value = new Uint8Array(BIAS_VALUE_SIZE);
+  new DataView(value.buffer).setBigUint64(0, BigInt.asUintN(64, bias), true);
+  return value;
+}
+
+const EEXIST = 17;
 
 /** Linux's st_dev encoding (new_encode_dev) → the MAJOR:MINOR /proc/PID/maps prints. */
 function decodeDev(dev: number | bigint): { major: number; minor: number } {
@@ -83,8 +101,6 @@ function sameFile(id: Identity, pm: Module): boolean {
 export class ModuleBiasTable {
   readonly fd: number;
   private readonly ids: Identity[];
-  /** host tgid → module ids with an entry, so forget() and size need no map walk. */
-  private readonly live = new Map<number, Set<number>>();
 
   constructor(modules: BiasModule[]) {
     this.ids = modules.map(identify);
@@ -97,41 +113,95 @@ export class ModuleBiasTable {
   }
 
   /**
+   * What sysmon's BPF needs to write entries itself: for each module of
+   * interest and each of its PT_LOAD segments, the file page a loader maps
+   * first (⌊p_offset / page⌋) and the link-time address of that page's first
+   * byte, p_vaddr − (p_offset − pgoff·page), i.e. p_vaddr rounded down to the
+   * page (p_vaddr ≡ p_offset mod page): a mapping of that page at runtime
+   * address A means bias = A − vaddr (derivation in bpf/sysmon.bpf.c,
+   * note_mapping). Two segments starting in one page (old layouts without
+   * -z separate-code: text and data share page 0) cannot both be told apart
+   * by (file, page); sysmon sees executable mappings only, so the executable
+   * segment's rule wins. Modules that cannot be stat'ed or read have none
+   * (their entries come from /proc).
+   */
+  rules(): BiasRule[] {
+    const page = 1n << BigInt(BIAS_RULE_LAYOUT.pageShift);
+    const out: BiasRule[] = [];
+    for (const id of this.ids) {
+      if (id.inode === undefined || !id.dev) continue;
+      let segs: ReturnType<typeof readPtLoads>;
+      try {
+        segs = readPtLoads(id.module.readPath);
+      } catch {
+        continue;
+      }
+      if (!segs) continue;
+      const dev = ((id.dev.major << 20) | id.dev.minor) >>> 0;
+      const byPage = new Map<bigint, { rule: BiasRule; exec: boolean }>();
+      for (const s of segs.pLoads) {
+        const offset = BigInt(s.offset);
+        const pgoff = offset / page;
+        const exec = ((s.flags ?? 0) & 1) !== 0; // PF_X
+        const had = byPage.get(pgoff);
+        if (had && (had.exec || !exec)) continue;
+        byPage.set(pgoff, { exec, rule: { dev, inode: id.inode, pgoff, vaddr: BigInt(s.vaddr) - (offset - pgoff * page), module: id.module.id } });
+      }
+      for (const { rule } of byPage.values()) out.push(rule);
+    }
+    return out;
+  }
+
+  /**
    * Read /proc/<procPid>/maps and write an entry for each module of interest
-   * that process maps; entries for modules it no longer maps are removed (an
+   * that process maps; entries for modules it does not map are removed (an
    * exec). `hostTgid` is the key BPF sees (bpf_get_current_pid_tgid() >> 32).
    * Returns entries written; 0 when the process is gone.
    */
   refresh(procPid: number, hostTgid: number): number {
-    let mods: Module[];
-    try {
-      mods = processModules(procPid);
-    } catch (e) {
-      if (e instanceof TargetError && (e.code === "no-process" || e.code === "exited")) {
-        this.forget(hostTgid);
-        return 0;
-      }
-      throw e;
-    }
-    const now = new Set<number>();
+    const mods = this.modulesOf(procPid, hostTgid);
+    if (!mods) return 0;
+    let n = 0;
     for (const id of this.ids) {
       const pm = mods.find((m) => m.bias !== null && sameFile(id, m));
-      if (!pm) continue;
-      const value = new Uint8Array(BIAS_VALUE_SIZE);
-      new DataView(value.buffer).setBigUint64(0, BigInt.asUintN(64, pm.bias!), true);
-      mapUpdate(this.fd, biasKey(hostTgid, id.module.id), value);
-      now.add(id.module.id);
+      if (pm) {
+        mapUpdate(this.fd, biasKey(hostTgid, id.module.id), biasValue(pm.bias!));
+        n++;
+      } else mapDelete(this.fd, biasKey(hostTgid, id.module.id));
     }
-    for (const old of this.live.get(hostTgid) ?? []) if (!now.has(old)) mapDelete(this.fd, biasKey(hostTgid, old));
-    if (now.size > 0) this.live.set(hostTgid, now);
-    else this.live.delete(hostTgid);
-    return now.size;
+    return n;
+  }
+
+  /**
+   * Entries sysmon's BPF could not write (the module was mapped before the
+   * process was followed, or before wraith plugged the table into sysmon;
+   * or its file shows userspace another device than the kernel's, as on
+   * overlayfs): read from /proc when some module of interest has none, and
+   * added only where there still is none, so an entry the kernel side wrote
+   * meanwhile wins. Returns entries added.
+   */
+  fillMissing(procPid: number, hostTgid: number): number {
+    const missing = this.ids.filter((id) => mapLookup(this.fd, biasKey(hostTgid, id.module.id)) === undefined);
+    if (missing.length === 0) return 0;
+    const mods = this.modulesOf(procPid, hostTgid);
+    if (!mods) return 0;
+    let n = 0;
+    for (const id of missing) {
+      const pm = mods.find((m) => m.bias !== null && sameFile(id, m));
+      if (!pm) continue;
+      try {
+        mapUpdate(this.fd, biasKey(hostTgid, id.module.id), biasValue(pm.bias!), BPF_NOEXIST);
+        n++;
+      } catch (e) {
+        if (!(e instanceof BpfError && e.errno === EEXIST)) throw e;
+      }
+    }
+    return n;
   }
 
   /** Remove every entry of that process (it exited or exec'd). */
   forget(hostTgid: number): void {
-    for (const id of this.live.get(hostTgid) ?? []) mapDelete(this.fd, biasKey(hostTgid, id));
-    this.live.delete(hostTgid);
+    for (const id of this.ids) mapDelete(this.fd, biasKey(hostTgid, id.module.id));
   }
 
   /** Could a mapping of this inode or path be a module of interest? (a pre-filter for scans) */
@@ -139,16 +209,28 @@ export class ModuleBiasTable {
     return this.ids.some((i) => i.inode === inode || i.module.name === path);
   }
 
-  /** Live entries, for the end-of-run status line and for tests. */
+  /** Live entries (sysmon's and ours: a walk of the map), for the end-of-run status line and for tests. */
   get size(): number {
     let n = 0;
-    for (const s of this.live.values()) n += s.size;
+    for (let k = mapNextKey(this.fd, null, BIAS_KEY_SIZE); k; k = mapNextKey(this.fd, k, BIAS_KEY_SIZE)) n++;
     return n;
   }
 
   close(): void {
     closeFd(this.fd);
-    this.live.clear();
+  }
+
+  /** The process's modules now; undefined (and its entries forgotten) when it is gone. */
+  private modulesOf(procPid: number, hostTgid: number): Module[] | undefined {
+    try {
+      return processModules(procPid);
+    } catch (e) {
+      if (e instanceof TargetError && (e.code === "no-process" || e.code === "exited")) {
+        this.forget(hostTgid);
+        return undefined;
+      }
+      throw e;
+    }
   }
 }
 

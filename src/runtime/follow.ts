@@ -3,9 +3,13 @@
 //   - target mode (-t): a new process that runs the target executable (or,
 //     with --enable-sysmon-shared-lib, maps the target library) is announced
 //     on stderr; the inode-wide uprobes already fire in it;
-//   - the load-bias table (src/runtime/bias.ts) gets entries for followed
-//     processes when they exec, fork or map a module of interest, and loses
-//     them when they exit;
+//   - the load-bias table (src/runtime/bias.ts) is handed to sysmon, whose
+//     BPF handlers write a followed process's entries inside its own mmap,
+//     exec and fork, before the process runs on, and delete them at exit;
+//     here, at those events, whatever the kernel side could not know is
+//     filled from /proc (fillMissing), and exits are forgotten once more.
+//     Processes already running at start were filled from /proc and are
+//     adopted so their exits are seen;
 //   - -p / launched process: each new executable mapping (ld.so, dlopen) is
 //     handed to `onModule`, where trace points still waiting for a library
 //     are resolved and attached.
@@ -14,7 +18,7 @@
 // view. They agree exactly when our /proc shows the initial PID namespace,
 // which the caller checks before following (canFollow).
 import { basename } from "node:path";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { modules as processModules, moduleAt, readMaps, TargetError, type Module } from "../target/index.ts";
 import { procShowsInitialPidNs } from "../target/proc.ts";
 import type { FileId, Sysmon, SysmonEvent } from "../target/sysmon.ts";
@@ -87,6 +91,8 @@ export class Follower {
   private readonly procs = new Map<number, Followed>();
   private started = 0;
   private exited = 0;
+  /** The table sysmon was given (keepBiases), once there is one. */
+  private kept: ModuleBiasTable | undefined;
 
   constructor(private readonly o: FollowOptions) {
     if (o.target) o.sysmon.watchFile(o.target.inode);
@@ -94,6 +100,7 @@ export class Follower {
       o.sysmon.watchProcess(o.traced);
       this.procs.set(o.traced, { comm: "", announced: false, mapped: new Set() });
     }
+    this.table();
   }
 
   /**
@@ -103,7 +110,7 @@ export class Follower {
    */
   adoptRunning(): void {
     // Without a table there is nothing to forget: skip reading every process's maps.
-    const table = this.o.biasTable?.();
+    const table = this.table();
     const target = this.o.target;
     if (!table) return;
     for (const pid of runningPids()) {
@@ -113,10 +120,19 @@ export class Follower {
         // The processes fillBiasTable gave entries: those mapping the -t file (else, any module of interest).
         if (!maps.some((e) => e.kind === "file" && (target ? e.inode === target.inode : table.mayMap(e.inode, e.path)))) continue;
       } catch (e) {
-        if (e instanceof TargetError) continue; // gone, a kernel thread, or not ours to read
+        if (e instanceof TargetError) {
+          table.forget(pid); // gone since the table was filled (or never ours to read): nothing of it stays
+          continue;
+        }
         throw e;
       }
       this.o.sysmon.watchProcess(pid);
+      // Exited before it was watched: no exit event will come for it.
+      if (!existsSync(`/proc/${pid}`)) {
+        this.o.sysmon.unwatchProcess(pid);
+        table.forget(pid);
+        continue;
+      }
       this.procs.set(pid, { comm: "", announced: false, mapped: new Set() });
     }
   }
@@ -127,7 +143,21 @@ export class Follower {
   }
 
   summary(): FollowSummary {
-    return { started: this.started, exited: this.exited, biasEntries: this.o.biasTable?.()?.size ?? 0, lost: this.o.sysmon.lost() };
+    return { started: this.started, exited: this.exited, biasEntries: this.table()?.size ?? 0, lost: this.o.sysmon.lost() };
+  }
+
+  /**
+   * The session's bias table; the first time there is one, sysmon is given
+   * it to keep exact from inside the kernel (keepBiases). When sysmon cannot
+   * (too many modules), the events below refresh it from /proc instead.
+   */
+  private table(): ModuleBiasTable | undefined {
+    const table = this.o.biasTable?.();
+    if (table && !this.kept) {
+      this.kept = table;
+      this.o.sysmon.keepBiases(table.fd, table.modules.length, table.rules());
+    }
+    return table;
   }
 
   private handle(e: SysmonEvent): void {
@@ -136,7 +166,7 @@ export class Follower {
         const p = this.state(e.tgid, e.comm);
         p.mapped.clear(); // a new image: nothing of the old one is mapped any more
         if (this.isTarget(e.file, "executable", basename(e.path)) && !p.announced) this.announce(e.tgid, p, "started");
-        this.refreshBias(e.tgid);
+        this.updateBias(e.tgid);
         return;
       }
       case "fork": {
@@ -144,16 +174,17 @@ export class Follower {
         const p = this.state(e.tgid, e.comm);
         if (parent) for (const i of parent.mapped) p.mapped.add(i);
         if (parent?.announced) this.announce(e.tgid, p, `started (forked from pid ${e.parent})`);
-        this.refreshBias(e.tgid);
+        this.updateBias(e.tgid);
         return;
       }
       case "mmap": {
         const p = this.state(e.tgid, e.comm);
         if (p.mapped.has(e.file.inode)) return;
         p.mapped.add(e.file.inode);
-        if (this.isTarget(e.file, "library", e.name) && !p.announced) this.announce(e.tgid, p, `mapped ${e.name}`);
-        const table = this.o.biasTable?.();
-        if (table?.mayMap(e.file.inode, "")) this.refreshBias(e.tgid);
+        const announced = this.isTarget(e.file, "library", e.name) && !p.announced;
+        if (announced) this.announce(e.tgid, p, `mapped ${e.name}`);
+        // Followed from this mapping on: modules of interest it mapped before were nobody's business until now.
+        if (announced || this.table()?.mayMap(e.file.inode, "")) this.updateBias(e.tgid);
         if (e.tgid === this.o.traced && this.o.onModule) {
           const m = this.moduleAt(e.tgid, e.addr);
           if (m) this.o.onModule(m, e.tgid);
@@ -163,7 +194,7 @@ export class Follower {
       case "exit": {
         const p = this.procs.get(e.tgid);
         this.procs.delete(e.tgid);
-        this.o.biasTable?.()?.forget(e.tgid);
+        this.table()?.forget(e.tgid); // sysmon's exit handler did already, unless a /proc fill raced it
         if (p?.announced) {
           this.exited++;
           this.o.say(`wraith: pid ${e.tgid} (${p.comm || e.comm}) exited`);
@@ -197,11 +228,17 @@ export class Follower {
     this.o.say(`wraith: pid ${tgid} (${p.comm}) ${what}; probes active`);
   }
 
-  private refreshBias(tgid: number): void {
-    const table = this.o.biasTable?.();
+  /**
+   * After an exec, fork or mapping: when sysmon keeps the table, only what it
+   * could not see is added (an entry it wrote is exact and stays); otherwise
+   * the process's entries are rewritten from /proc (an exec drops the old ones).
+   */
+  private updateBias(tgid: number): void {
+    const table = this.table();
     if (!table) return;
     try {
-      table.refresh(tgid, tgid);
+      if (this.o.sysmon.keepsBiases) table.fillMissing(tgid, tgid);
+      else table.refresh(tgid, tgid);
     } catch (e) {
       if (e instanceof TargetError) return; // not ours to read: its values stay "load bias unknown"
       throw e;

@@ -7,6 +7,10 @@
 //
 // PIDs here are host-view (what bpf_get_current_pid_tgid reports), like the
 // keys of the load-bias table.
+//
+// It can also keep a session's load-bias map exact for the processes it
+// follows (keepBiases): the BPF handlers write the entries inside the
+// process's own mmap/exec/fork/exit, before it runs on (bpf/module_bias.h).
 import { readFileSync } from "node:fs";
 import { BpfObject, mapDelete, mapLookup, mapUpdate, openRingBuffer, type RingBuffer } from "../../ffi/index.ts";
 import { SYSMON_OBJECT_PATH } from "./sysmon-object.ts";
@@ -42,6 +46,30 @@ export const EVENT_LAYOUT = {
   commSize: 16, pathSize: 256, size: 336,
 } as const;
 const KIND = { 1: "exec", 2: "fork", 3: "exit", 4: "mmap" } as const;
+
+// bpf/module_bias.h: struct bias_rule_key, struct bias_rule, struct
+// bias_config and the limits; checked by the same layout test.
+export const BIAS_RULE_LAYOUT = {
+  key: { ino: 0, pgoff: 8, dev: 16, pad: 20, size: 24 },
+  value: { vaddr: 0, module: 8, pad: 12, size: 16 },
+  config: { modules: 0, pad: 4, size: 8 },
+  maxModules: 64, maxRules: 1024, pageShift: 12,
+} as const;
+
+/**
+ * A mapping of file page `pgoff` of file (dev, inode) starts at link-time
+ * address `vaddr` of module `module` (one per PT_LOAD: pgoff =
+ * ⌊p_offset / page⌋, vaddr = p_vaddr − (p_offset − pgoff·page)).
+ */
+export interface BiasRule {
+  /** Kernel encoding, major << 20 | minor. */
+  dev: number;
+  inode: bigint;
+  /** In pages of 1 << BIAS_RULE_LAYOUT.pageShift bytes. */
+  pgoff: bigint;
+  vaddr: bigint;
+  module: number;
+}
 /** The program behind "mmap" events (bpf/sysmon.bpf.c). */
 const MMAP_PROGRAM = "sysmon_mmap";
 
@@ -103,6 +131,7 @@ export class Sysmon {
   private readonly tgids: number;
   private readonly inodes: number;
   private readonly lostFd: number;
+  private biasKept = false;
   private queue: SysmonEvent[] = [];
   private closed = false;
 
@@ -158,6 +187,49 @@ export class Sysmon {
   /** Start following any process that execs or maps (PROT_EXEC) the file with this inode. */
   watchFile(inode: bigint): void {
     mapUpdate(this.inodes, u64Key(inode), ONE);
+  }
+
+  /**
+   * Keep the load-bias map `biasMapFd` (the one the session's probes read,
+   * keyed as bpf/module_bias.h says) exact for every process followed from
+   * now on: its module ids are 0 .. modules-1, and `rules` say which mapping
+   * is which module's. Written by the BPF handlers before the mapping
+   * syscall returns, so a library's first instruction already has its
+   * entry. Only the sys_exit program sees library mappings (start with
+   * `mappings`); exec, fork and exit are handled either way.
+   * Returns false (nothing changed) when there are more modules or rules
+   * than the object has room for: userspace's /proc path is all there is then.
+   * Once per Sysmon.
+   */
+  keepBiases(biasMapFd: number, modules: number, rules: BiasRule[]): boolean {
+    const L = BIAS_RULE_LAYOUT;
+    if (this.biasKept) throw new Error("sysmon: keepBiases() called twice");
+    if (modules <= 0 || modules > L.maxModules || rules.length > L.maxRules) return false;
+    const rulesFd = this.obj.mapFd("bias_rules");
+    for (const r of rules) {
+      const key = new Uint8Array(L.key.size);
+      const k = new DataView(key.buffer);
+      k.setBigUint64(L.key.ino, BigInt.asUintN(64, r.inode), true);
+      k.setBigUint64(L.key.pgoff, BigInt.asUintN(64, r.pgoff), true);
+      k.setUint32(L.key.dev, r.dev >>> 0, true);
+      const value = new Uint8Array(L.value.size);
+      const v = new DataView(value.buffer);
+      v.setBigUint64(L.value.vaddr, BigInt.asUintN(64, r.vaddr), true);
+      v.setUint32(L.value.module, r.module >>> 0, true);
+      mapUpdate(rulesFd, key, value);
+    }
+    // The map last: until it is in its slot the handlers leave biases alone.
+    const config = new Uint8Array(L.config.size);
+    new DataView(config.buffer).setUint32(L.config.modules, modules, true);
+    mapUpdate(this.obj.mapFd("bias_config"), u32Key(0), config);
+    mapUpdate(this.obj.mapFd("module_bias"), u32Key(0), u32Key(biasMapFd));
+    this.biasKept = true;
+    return true;
+  }
+
+  /** Whether keepBiases took effect. */
+  get keepsBiases(): boolean {
+    return this.biasKept;
   }
 
   /**

@@ -1,8 +1,9 @@
 // -t EXECUTABLE reads the globals of the libraries it links (found as ld.so
 // finds them: src/target/ldso.ts) through each process's own load bias, kept
 // in the bias table: filled at start for processes already running the
-// target, added by the follow logic (sysmon) for processes that start later,
-// removed when they exit. MODULE:0xADDR can name one of those libraries.
+// target, written by sysmon's BPF inside the mmap(2) that maps the library in
+// processes that start later (before any of its code runs, so from their
+// first event), removed when they exit. MODULE:0xADDR can name one of those libraries.
 // Values are compared with gdb's at the same function for the same argument:
 // the fixture is deterministic, so the state at app_step(i) depends on i alone.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -71,7 +72,6 @@ function libBase(pid: number): string | undefined {
 // The library's own globals (foo_private: only the library uses it; foo_static: a file static;
 // foo_config, foo_calls), and the executable's own for contrast.
 const EXPRS = ["i", "foo_private", "foo_static", "foo_config.level", "foo_calls", "app_global", "foo_shared"];
-const IN_LIB = new Set(["foo_private", "foo_static", "foo_config.level", "foo_calls"]);
 const script = (fn: string, exprs: string[]) => `trace ${fn} { ${exprs.map((e) => `print ${e};`).join(" ")} }`;
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -103,29 +103,21 @@ describe("-t EXECUTABLE and the libraries it links", () => {
     expect(first.length).toBeGreaterThan(3);
     for (const e of first) expect(e.values).toEqual(want.get(e.values[0]!)!);
 
-    // Started later: the follow logic writes the entry when sysmon reports the library mapped. That
-    // runs in wraith, after the event, so a process's first calls can come before it: then (and only
-    // then, a prefix of its events) the library's values are the per-value status, never a wrong value.
-    const unknown = `<unavailable: load bias of ${lib.path} unknown for this process>`;
+    // Started later: sysmon's BPF wrote the entry in the mmap(2) that mapped the library, before
+    // main ran, so every event, the first included, has the library's values.
     for (const { pid } of later) {
       const mine = events(r.stdout).filter((e) => e.pid === pid);
       expect(mine.map((e) => e.values[0])).toEqual(["0", "1", "2", "3", "4", "5"]);
-      const known = mine.findIndex((e) => e.values[1] !== unknown);
-      expect(known).toBeGreaterThanOrEqual(0);
-      expect(known).toBeLessThan(mine.length - 1); // the follow logic caught up long before the last call (150 ms apart)
-      mine.forEach((e, k) => {
-        const gdb = want.get(e.values[0]!)!;
-        if (k >= known) expect(e.values).toEqual(gdb);
-        else expect(e.values).toEqual(gdb.map((v, j) => (IN_LIB.has(EXPRS[j]!) ? unknown : v)));
-      });
+      for (const e of mine) expect(e.values).toEqual(want.get(e.values[0]!)!);
     }
     expect(r.stderr).toContain("wraith: sysmon: 2 processes started later followed, 2 exited; 0 load-bias entries left; 0 sysmon events lost");
   }, 180_000);
 
-  test("libshfoo.so:0xADDR with plain -t: found among the libraries the executable links", async () => {
+  test("libshfoo.so:0xADDR with plain -t: found among the libraries the executable links; the executable's global from there, from the first call", async () => {
     const bp = gdbBreakpoint(lib.path, "foo_work")!;
     const addr = `0x${bp.address.toString(16)}`;
-    const exprs = ["x", "foo_private", "foo_static", "foo_calls"];
+    // app_global is the executable's: read through its load bias, which sysmon writes at exec.
+    const exprs = ["x", "foo_private", "foo_static", "foo_calls", "app_global"];
     const want = gdbByArg("foo_work", exprs, 4);
     for (const module of ["libshfoo.so", "libshfoo"]) {
       const w = startWraith(["--json", "-t", app, "-s", `trace ${module}:${addr} { ${exprs.map((e) => `print ${e};`).join(" ")} }`]);
