@@ -148,10 +148,11 @@ describe("class objects print as gdb prints them", () => {
     const o: CompileOptions = { cc, opt: "-O0" };
     test(`${cc} -O0`, async () => {
       const bin = compileFixture(FIXTURE, o);
-      const gdb = gdbRun(bin, POINTS, [], { settings: ["set print static-members off"] });
+      // Stack addresses depend on the environment's size: both run the program with an empty one (gdb: unset environment; wraith: env -i).
+      const gdb = gdbRun(bin, POINTS, [], { settings: ["set print static-members off", "unset environment"] });
       expect([...gdb.errors]).toEqual([]);
       const script = POINTS.map((p) => `trace ${p.spec} {\n${p.exprs.map((e) => `  print ${e};`).join("\n")}\n}`).join("\n");
-      const r = await runWraith(["--json", "-s", script, "-t", bin, "--args", "setarch", "-R", bin], { timeoutMs: 60_000 });
+      const r = await runWraith(["--json", "-s", script, "-t", bin, "--args", "env", "-i", "setarch", "-R", bin], { timeoutMs: 60_000 });
       expect(r.stderr).not.toContain("error:");
       expect(r.code).toBe(0);
       const bySpec = new Map<string, { formatted_value: string }[][]>();
