@@ -178,7 +178,10 @@ export class ModuleBiasTable {
    * or its file shows userspace another device than the kernel's, as on
    * overlayfs): read from /proc when some module of interest has none, and
    * added only where there still is none, so an entry the kernel side wrote
-   * meanwhile wins. Returns entries added.
+   * meanwhile wins. (Only this fallback has a window: an exec between our
+   * read of /proc and the write could leave the old image's bias until the
+   * new image maps that module. The kernel-side entries have none.)
+   * Returns entries added.
    */
   fillMissing(procPid: number, hostTgid: number): number {
     const missing = this.ids.filter((id) => mapLookup(this.fd, biasKey(hostTgid, id.module.id)) === undefined);
