@@ -10,28 +10,12 @@ import { compileFixture, compileSharedLibrary, type SharedLibrary } from "../hel
 import { startProcess, type Running } from "../helpers/processes.ts";
 import { runWraith, spawnWraith } from "../helpers/wraith.ts";
 import { gdbBreakpoint } from "../helpers/gdb.ts";
-import { gdbRun } from "../oracle/gdb.ts";
+import { events, gdbByArg as gdbByArgIn } from "../helpers/shlib.ts";
 
 let lib: SharedLibrary;
 let app: string;
+const gdbByArg = (spec: string, exprs: string[], hits: number) => gdbByArgIn(app, spec, exprs, hits);
 const children: Running[] = [];
-
-/** gdb's values at the first `hits` calls of each point, keyed by the point's first expression (the argument). */
-function gdbByArg(spec: string, exprs: string[], hits: number): Map<string, string[]> {
-  const run = gdbRun(app, [{ spec, exprs, hits }], [String(hits), "1"], { capFactor: 1, settings: ["set breakpoint pending on"], timeoutMs: 90_000 });
-  const out = new Map<string, string[]>();
-  for (const h of run.hits.get(spec) ?? []) out.set(h.values[0]!, h.values);
-  expect(out.size).toBe(hits);
-  return out;
-}
-
-/** wraith's events as JSON lines: pid and the formatted values. */
-function events(stdout: string): { pid: number; values: string[] }[] {
-  return stdout.trim().split("\n").filter(Boolean).map((l) => {
-    const e = JSON.parse(l);
-    return { pid: e.pid, values: e.items.map((i: { formatted_value: string }) => i.formatted_value) };
-  });
-}
 
 async function start(args: string[]): Promise<Running> {
   const p = await startProcess([app, ...args]);
