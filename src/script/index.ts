@@ -21,7 +21,7 @@ export {
   type ExprFeature,
 } from "./checker.ts";
 export { printScript, printStatement, printExpr, printPattern } from "./printer.ts";
-export { scriptHelp } from "./help.ts";
+export { scriptHelp, SCRIPT_HELP, rowText, isSupported, NOT_SUPPORTED_YET, type ScriptHelpSection, type ScriptHelpRow, type FeatureRef } from "./help.ts";
 
 export interface ParseScriptResult {
   /** Present exactly when there are no error diagnostics. */
