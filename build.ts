@@ -50,3 +50,13 @@ run(["gcc", "-g", "-O0", "-fno-omit-frame-pointer", "-o", join(EMBED, "wraith-de
 const started = performance.now();
 run([process.execPath, "build", "--compile", "--minify-syntax", "--bytecode", "--compile-jit-policy=30", join(ROOT, "src/cli/main.ts"), "--outfile", OUT]);
 console.error(`build: ${OUT} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+// The man page, from the binary just built (wraith --man renders the same
+// data as --help), beside it: dist/wraith.1.
+const man = Bun.spawnSync([OUT, "--man"], { stdout: "pipe", stderr: "inherit" });
+if (man.exitCode !== 0) {
+  console.error(`build: ${OUT} --man failed (exit ${man.exitCode})`);
+  process.exit(1);
+}
+await Bun.write(`${OUT}.1`, man.stdout);
+console.error(`build: ${OUT}.1 written (man -l ${OUT}.1)`);

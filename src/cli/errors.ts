@@ -13,8 +13,24 @@ export const ExitCode = {
   KERNEL: 4,
   /** Not enough privileges for BPF and perf events. */
   PERMISSION: 5,
+  /** The wizard was cancelled (Ctrl-C or Esc in a prompt), as a shell reports Ctrl-C. */
+  CANCELLED: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * What each exit code means, for --help and the man page's EXIT STATUS. Typed
+ * over ExitCode's keys, so a new code without a description does not compile.
+ */
+export const EXIT_CODE_HELP: Record<keyof typeof ExitCode, string> = {
+  OK: "success: the session ended by --count, --duration, Ctrl-C/SIGTERM, the end of the traced command, or | head closing the pipe",
+  FAILURE: "a failure not covered below (an internal error says so; --verbose shows its stack)",
+  USAGE: "usage: unknown or bad option, or a script error (file:line:col with a caret)",
+  TARGET: "the target is not usable: no such process or file, not ELF, no debug info, no such function or line",
+  KERNEL: "the kernel refused: map or program creation, the verifier (its log follows), attaching a probe",
+  PERMISSION: "not enough privileges: run as root, or with CAP_BPF and CAP_PERFMON",
+  CANCELLED: "the wizard was cancelled (Ctrl-C or Esc at a prompt); nothing was traced",
+};
 
 /** An error whose message is already the one line the user should read. */
 export class WraithError extends Error {
@@ -54,8 +70,11 @@ export function exitCodeFor(err: unknown): ExitCodeValue {
   return ExitCode.FAILURE;
 }
 
+/** --verbose or -v among wraith's own arguments (not a launched command's, after -- or --args), or WRAITH_DEBUG=1. */
 export function isDebug(argv: string[] = process.argv): boolean {
-  return argv.includes("--verbose") || process.env.WRAITH_DEBUG === "1";
+  const end = argv.findIndex((a) => a === "--" || a === "--args");
+  const own = end < 0 ? argv : argv.slice(0, end);
+  return own.includes("--verbose") || own.includes("-v") || process.env.WRAITH_DEBUG === "1";
 }
 
 /** Format any thrown value for stderr: one line (plus the error's own detail lines), a stack only in debug mode. */

@@ -7,6 +7,7 @@ import { parseArgs, type RunOptions } from "./args.ts";
 import { doctor } from "./doctor.ts";
 import { ExitCode, WraithError, exitCodeFor, formatError, isDebug } from "./errors.ts";
 import { helpText } from "./help.ts";
+import { manPage } from "./man.ts";
 import { runScript, type ScriptSource } from "./run.ts";
 import { runDemo } from "./demo.ts";
 import { oneShotScript } from "./oneshot.ts";
@@ -26,6 +27,9 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.OK;
     case "script-help":
       process.stdout.write(scriptHelp() + "\n");
+      return ExitCode.OK;
+    case "man":
+      process.stdout.write(manPage(pkg.version));
       return ExitCode.OK;
     case "doctor":
       return doctor();

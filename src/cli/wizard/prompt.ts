@@ -3,9 +3,10 @@
 // installed @clack/prompts (0.11) has no autocomplete prompt, so "searchable"
 // is a text filter followed by a select of what matches.
 import * as clack from "@clack/prompts";
+import { ExitCode } from "../errors.ts";
 
 /** Ctrl-C or Esc in a prompt: the wizard stops, prints why, and exits with this code (as a shell does for Ctrl-C). */
-export const CANCELLED_EXIT = 130;
+export const CANCELLED_EXIT = ExitCode.CANCELLED;
 
 export class WizardCancelled extends Error {
   override name = "WizardCancelled";
