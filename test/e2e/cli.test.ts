@@ -87,18 +87,6 @@ describe("wraith CLI", () => {
     expect(err).not.toMatch(/error/);
   });
 
-  test("wraith demo traces the embedded demo program: structs, strings, globals", async () => {
-    const r = await runWraith(["demo", "--script-output", "plain"]);
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split("\n");
-    const requests = lines.filter((l) => l.startsWith("request "));
-    expect(requests).toHaveLength(8);
-    expect(requests[0]).toMatch(/^request 100 from "alice(\\000)+" for 0x[0-9a-f]+ "\/orders"$/);
-    expect(lines.filter((l) => /^\*req = \{id = \d+, kind = KIND_\w+, path = 0x[0-9a-f]+ "\/[a-z/0-9]*", owner = 0x[0-9a-f]+ <users(\+\d+)?>, amount = [\d.]+\}$/.test(l))).toHaveLength(8);
-    expect(lines).toContain("log_slow id=101 micros=1000 (total so far 2)");
-    expect(r.stderr).toMatch(/16 events, 0 lost/);
-  });
-
   test("--help has examples; --version; unknown flags suggest", async () => {
     const h = await runWraith(["--help"]);
     expect(h.code).toBe(0);
