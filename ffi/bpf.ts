@@ -199,7 +199,8 @@ export function loadProgram(spec: ProgramSpec): number {
   const fd = b.bpf_prog_load(type, name, license, spec.insns, count, progLoadOpts(0, 0, 0));
   if (fd >= 0) return fd;
   const firstErr = -fd;
-  if (firstErr === 1 /* EPERM */ || firstErr === 12 /* ENOMEM */ && count > 1_000_000) {
+  // Not the verifier's verdict: no privilege, or no file descriptor left for the program (ulimit -n).
+  if (firstErr === 1 /* EPERM */ || firstErr === 23 /* ENFILE */ || firstErr === 24 /* EMFILE */ || firstErr === 12 /* ENOMEM */ && count > 1_000_000) {
     throw new BpfError(`loading BPF program '${spec.name}'`, firstErr);
   }
 
