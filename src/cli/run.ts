@@ -2,9 +2,10 @@
 // script → target → resolve → codegen → runtime → render. Each step is one
 // call into its folder; this file only wires them and reports progress.
 import { writeSync } from "node:fs";
+import { basename } from "node:path";
 import { effectiveCaps, hasCap, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN } from "../../ffi/index.ts";
-import { compileProbe, type CompiledProbe } from "../codegen/index.ts";
-import { Renderer } from "../render/index.ts";
+import { compileProbe, type CompiledProbe, type EventPlan } from "../codegen/index.ts";
+import { printedAnything, Renderer } from "../render/index.ts";
 import { debugInfoFor, elfOf, resolvePattern, type ModuleRef } from "../resolve/index.ts";
 import { Linkage } from "../resolve/linkage.ts";
 import { symbolizer } from "../resolve/symbols.ts";
@@ -92,6 +93,9 @@ function requirePrivileges(): void {
   throw new WraithError("wraith needs root, or CAP_BPF and CAP_PERFMON, to load BPF programs and attach uprobes: run it with sudo", ExitCode.PERMISSION);
 }
 
+/** The file each compiled site is in, for the JSON `binary_path` field (sites compiled later, in dlopen'ed libraries, too). */
+const binaryOfPlan = new WeakMap<EventPlan, string>();
+
 /** Per-site facts for --dry-run --details. */
 interface SiteDetail {
   head: string;
@@ -116,13 +120,16 @@ function compileAll(
     const name = printPattern(stmt.pattern);
     let sites: ReturnType<typeof resolvePattern>;
     try {
-      sites = resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l), moduleSearch: target.moduleSearch });
+      sites = status.step(`finding ${name} in the debug info of ${describeModules(target.modules)}`, (tick) =>
+        resolvePattern(stmt.pattern, target.modules, { debugFile: opts.debugFile, note: (l) => status.say(l), moduleSearch: target.moduleSearch, tick }),
+      );
     } catch (e) {
       if (!follow.pending || !waitsForLibrary(stmt.pattern, e)) throw notFoundNow(stmt.pattern, e, opts, target);
       follow.pending.push({ traceId, name, pattern: stmt.pattern, error: e });
       return;
     }
-    sites.forEach((site, siteId) => {
+    status.step(`compiling ${sites.length} probe site${sites.length === 1 ? "" : "s"} for trace ${name}`, (tick) => sites.forEach((site, siteId) => {
+      tick(siteId);
       const info = site.debug;
       let scope: Scope | undefined;
       // What each expression resolved to at this site, for --dry-run --details.
@@ -146,13 +153,20 @@ function compileAll(
         }),
       );
       probes.push({ compiled, path: site.module.attachPath, fileOffset: site.fileOffset, pid: target.pid?.proc ?? -1 });
+      binaryOfPlan.set(compiled.plan, site.module.name);
       siteDetails.push({
         head: `${name} #${siteId}: ${site.module.name} 0x${site.vaddr.toString(16)} (file offset 0x${site.fileOffset.toString(16)})${site.fn ? ` in ${site.fn.name() ?? "?"}` : ""}${info ? "" : " [no debug info: ELF symbol, first instruction]"}`,
         lines: details,
       });
-    });
+    }), sites.length);
   });
   return { probes, siteDetails, linkage };
+}
+
+/** For progress labels: the target file, and how many libraries come with it. */
+function describeModules(modules: ModuleRef[]): string {
+  const first = modules[0] ? basename(modules[0].name) : "the target";
+  return modules.length > 1 ? `${first} and ${modules.length - 1} libraries` : first;
 }
 
 /** An expression the debug info cannot answer becomes a diagnostic at its place in the script, with a caret. */
@@ -170,22 +184,27 @@ function withSpans<T>(source: ScriptSource, f: () => T): T {
 async function trace(session: Session, opts: RunOptions, status: Status, attached: number, target: Target, launched?: Launched, following?: Following): Promise<number> {
   const renderer = new Renderer({
     mode: opts.output,
-    color: !!process.stdout.isTTY && !process.env.NO_COLOR && opts.output === "pretty",
+    // Colour only for a terminal that can show it: not into pipes or files, not with NO_COLOR set (no-color.org), not on TERM=dumb.
+    color: !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb" && opts.output === "pretty",
     timestamp: opts.timestamp,
+    binaryOf: (plan) => binaryOfPlan.get(plan)!, // every plan comes from compileAll
   });
   let printed = 0;
   let out = "";
   let exitNote = "";
   let failure: number | undefined;
+  let outputClosed = false;
 
   const flush = () => {
     if (!out) return;
+    status.progress.clear(); // stdout may be the same terminal as a spinner line
     try {
       writeAll(out);
     } catch (e) {
       // A closed pipe (wraith … | head) ends the session quietly.
-      if ((e as { code?: string }).code === "EPIPE") session.stop("output closed");
-      else throw e;
+      if ((e as { code?: string }).code !== "EPIPE") throw e;
+      outputClosed = true;
+      session.stop("output closed");
     }
     out = "";
   };
@@ -207,7 +226,7 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
   try {
     await session.run(
       (plan, values) => {
-        if (opts.count !== undefined && printed >= opts.count) return;
+        if (outputClosed || (opts.count !== undefined && printed >= opts.count) || !printedAnything(plan, values)) return;
         out += renderer.render(plan, values);
         printed++;
         if (opts.count !== undefined && printed >= opts.count) session.stop("count reached");
@@ -236,7 +255,9 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
     exitNote = `${target.describe} (pid ${launched.pid}) ended: ${describeExit(s)}`;
   }
   if (followLine) status.always(followLine);
-  status.always(`wraith: ${printed} events, ${lost} lost${exitNote ? `; ${exitNote}` : ""}`);
+  // After | head: the count is what was written before the reader went away, not what it read.
+  const notes = [outputClosed ? "stdout closed by its reader" : "", exitNote].filter(Boolean);
+  status.always(`wraith: ${printed} events, ${lost} lost${notes.map((n) => `; ${n}`).join("")}`);
   return failure ?? ExitCode.OK;
 }
 

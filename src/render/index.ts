@@ -89,6 +89,15 @@ export class Renderer {
   }
 }
 
+/**
+ * Whether an event has anything to show: false when the trace has prints but
+ * every one sat in a branch not taken (`if` false). Such a hit is not an
+ * event for the user: not shown, not counted by --count.
+ */
+export function printedAnything(plan: EventPlan, values: RecordValues): boolean {
+  return plan.prints.length === 0 || executed(plan, values).some(Boolean);
+}
+
 /** Which of the plan's prints ran in this event (the `exec` bit mask; no mask: all). */
 function executed(plan: EventPlan, values: RecordValues): boolean[] {
   const exec = plan.exec;

@@ -56,7 +56,12 @@ export interface ModuleSearch {
 }
 
 /** Every probe site of a trace pattern across the given modules. Throws ResolveError when there is none. */
-export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts: { debugFile?: string; note?: (line: string) => void; moduleSearch?: ModuleSearch } = {}): ProbeSite[] {
+export function resolvePattern(
+  pattern: TracePattern,
+  modules: ModuleRef[],
+  /** `tick`: called once per copy of a function found, for a progress display (cli/progress.ts). */
+  opts: { debugFile?: string; note?: (line: string) => void; moduleSearch?: ModuleSearch; tick?: () => void } = {},
+): ProbeSite[] {
   const spec = specOf(pattern);
   if (spec.kind === "line") return lineSites(spec, modules, opts.debugFile);
   if (spec.kind === "address" || spec.kind === "moduleAddress") {
@@ -73,7 +78,7 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
     // The target binary itself is always searched: a function inlined everywhere (always_inline) has no symbol.
     if (m !== modules[0] && !mayDefine(m, spec.name)) continue;
     const info = debugInfoFor(m, opts.debugFile);
-    const copies = info ? functionCopies(info, spec.name, opts.note) : [];
+    const copies = info ? functionCopies(info, spec.name, opts.note, opts.tick) : [];
     if (info && copies.length > 0) for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
     else sites.push(...symbolSites(m, spec.name));
     // The first module that defines it wins (the executable comes first), as a name means
@@ -96,7 +101,7 @@ export function resolvePattern(pattern: TracePattern, modules: ModuleRef[], opts
  * takes them all and says so through `note`, and a parameter list matching
  * none of them lists those that exist.
  */
-function functionCopies(info: DebugInfo, name: string, note?: (line: string) => void): { address: number; fn: Die }[] {
+function functionCopies(info: DebugInfo, name: string, note?: (line: string) => void, tick?: () => void): { address: number; fn: Die }[] {
   const out: { address: number; fn: Die }[] = [];
   const seen = new Set<number>();
   const { matches, overloads } = matchFunctions(info, name);
@@ -105,6 +110,7 @@ function functionCopies(info: DebugInfo, name: string, note?: (line: string) => 
   const used = new Set<string>();
   for (const { die: d, signature } of matches) {
     for (const inst of info.dwarf.inlinedInstances(d)) {
+      tick?.();
       const address = inst.kind === "concrete" ? info.breakpointAddress(inst.die) : info.inlinedBreakpointAddress(inst.die, inst.function);
       if (address === undefined || seen.has(address)) continue;
       seen.add(address);
