@@ -83,7 +83,7 @@ function parse(source: ScriptSource, status: Status): Script {
   for (const d of r.diagnostics) if (d.severity !== "error") status.always(formatDiagnostic(d, source.text));
   if (r.script) return r.script;
   const first = r.diagnostics.find((d) => d.severity === "error")!;
-  const [head, ...rest] = formatDiagnostic(first, source.text).split("\n");
+  const [head, ...rest] = formatDiagnostic(first, source.text, { severity: false }).split("\n");
   throw new WraithError(head!, ExitCode.USAGE, rest);
 }
 
@@ -176,7 +176,7 @@ function withSpans<T>(source: ScriptSource, f: () => T): T {
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
     const d: Diagnostic = { severity: "error", message: e.message, span: { ...e.span }, file: source.name };
-    const [head, ...rest] = formatDiagnostic(d, source.text).split("\n");
+    const [head, ...rest] = formatDiagnostic(d, source.text, { severity: false }).split("\n");
     throw new WraithError(head!, ExitCode.TARGET, rest);
   }
 }
@@ -236,8 +236,10 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
         following?.pump(); // processes that started, exited, or mapped a library since the last batch
       },
     );
-    // The target is gone: every event it produced is already in the ring.
-    if (targetGone) session.drain();
+    // Whatever the probes recorded before the stop (a signal, the duration, the target's exit) is
+    // still shown: they submit without waking us, so up to a poll's worth of events can wait in the
+    // ring. The handler above still honours --count and a closed stdout.
+    session.drain();
     flush();
   } finally {
     clearTimeout(timer);
