@@ -47,9 +47,14 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
  * (`^~~~` under the span; a span running past the end of its line is
  * underlined to the end of that line).
  */
-export function formatDiagnostic(diag: Diagnostic, sourceText: string): string {
+/**
+ * `file:line:col: severity: message`, the source line and a caret. Without
+ * `severity` the word is left out: for an error wraith reports as
+ * `wraith: error: …`, which says it already.
+ */
+export function formatDiagnostic(diag: Diagnostic, sourceText: string, opts: { severity?: boolean } = {}): string {
   const { span } = diag;
-  const header = `${diag.file}:${span.line}:${span.col}: ${diag.severity}: ${diag.message}`;
+  const header = `${diag.file}:${span.line}:${span.col}: ${opts.severity === false ? "" : `${diag.severity}: `}${diag.message}`;
   const lineText = sourceLine(sourceText, span.line);
   if (lineText === undefined) return header;
   // Keep tabs in the padding so the caret lines up with tab-indented source.
