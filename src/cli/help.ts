@@ -121,6 +121,17 @@ export const ENVIRONMENT: [string, string][] = [
   ["LD_LIBRARY_PATH", "also searched for the libraries a launched command will load, so their trace points are found before they are mapped"],
 ];
 
+/** The fields of a --json event line (a unit test checks a rendered event has exactly these). */
+export const JSON_FIELDS: [string, string][] = [
+  ["schema_version", "1; bumped when a field changes meaning"],
+  ["event", "\"trace\""],
+  ["timestamp_ns", "CLOCK_MONOTONIC nanoseconds at the hit (a string beyond 2^53)"],
+  ["trace_id", "the trace block's index in the script, from 0"],
+  ["pid, tid", "process and thread id as $pid and $tid show them (the target's PID namespace view)"],
+  ["trace", "{ target: the trace pattern, binary_path: the probed module }"],
+  ["items", "one per print: {kind: variable, name, formatted_value (as gdb prints it), value (typed JSON)}, {kind: text | formatted_text, content}, {kind: expr_error, expr, content}"],
+];
+
 const GROUP_TITLES: Record<FlagGroup, string> = {
   target: "Targets",
   script: "Script",
@@ -225,6 +236,7 @@ export function helpText(topic?: string, color = !!process.stdout.isTTY && !proc
   if (name === "run") {
     out.push("", title("Exit codes"), ...table(exitCodeRows(), 8));
     out.push("", title("Environment"), ...table(ENVIRONMENT, 32));
+    out.push("", title("JSON lines (--json): one object per event"), ...table(JSON_FIELDS, 16));
     out.push("", "The script language: wraith --script-help. The manual: wraith --man | man -l -");
   } else {
     out.push("", "See also: wraith --help (all options, exit codes), wraith --man | man -l -");

@@ -3,7 +3,7 @@
 // environment) and --script-help (src/script/help.ts). build.ts runs the built
 // binary to write dist/wraith.1.
 import { SCRIPT_HELP, rowText } from "../script/index.ts";
-import { COMMANDS, ENVIRONMENT, exampleLine, exitCodeRows, groupTitle, optionRows, type CommandHelp } from "./help.ts";
+import { COMMANDS, ENVIRONMENT, JSON_FIELDS, exampleLine, exitCodeRows, groupTitle, optionRows, type CommandHelp } from "./help.ts";
 
 /**
  * Text for roff: backslashes doubled, '-' as \- (a real minus, so flags can
@@ -80,6 +80,8 @@ export function manPage(version: string): string {
   }
   out.push(".SH EXIT STATUS");
   for (const [code, text] of exitCodeRows()) out.push(...tp(code, text));
+  out.push(".SH JSON OUTPUT", roffEscape("With --json each event is one line holding one JSON object:"));
+  for (const [name, text] of JSON_FIELDS) out.push(...tp(name, text));
   out.push(".SH ENVIRONMENT");
   for (const [name, text] of ENVIRONMENT) out.push(...tp(name, text));
   out.push(".SH EXAMPLES");

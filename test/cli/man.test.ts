@@ -9,7 +9,7 @@ import { SCRIPT_HELP, SPECIAL_VARIABLES } from "../../src/script/index.ts";
 
 const page = manPage("9.9.9");
 const lines = page.split("\n");
-const SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "SCRIPT LANGUAGE", "EXIT STATUS", "ENVIRONMENT", "EXAMPLES", "SEE ALSO"];
+const SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", "SCRIPT LANGUAGE", "EXIT STATUS", "JSON OUTPUT", "ENVIRONMENT", "EXAMPLES", "SEE ALSO"];
 /** The requests the page may use. */
 const REQUESTS = new Set([".TH", ".SH", ".SS", ".TP", ".PP", ".nf", ".fi", ".RS", ".RE", ".nh", ".ad"]);
 /** The escapes the page may use: fonts, \- \e \& \(xx and \[uXXXX]. */

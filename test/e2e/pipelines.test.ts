@@ -17,6 +17,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { openSync, readFileSync, readSync, closeSync } from "node:fs";
 import { compileFixture } from "../helpers/fixtures.ts";
+import { JSON_FIELDS } from "../../src/cli/help.ts";
 import { startProcess, type Running } from "../helpers/processes.ts";
 import { requireBinary, runWraith, spawnWraith, WRAITH } from "../helpers/wraith.ts";
 
@@ -106,6 +107,8 @@ const SGR = /\x1b\[[0-9;]*m/;
 
 describe("wraith in pipelines", () => {
   test("--json: each stdout line is one JSON object with the documented fields", async () => {
+    // The fields --help and the man page document, in that order.
+    const DOCUMENTED_FIELDS = JSON_FIELDS.flatMap(([names]) => names.split(", "));
     // -t: the traced program runs on its own, so wraith's stdout holds nothing but events.
     const w = session(["--json", "--count", "25", "-s", 'trace tick { print "i={}", i; print counter; }', "-t", tick]);
     await w.ready;
@@ -120,7 +123,7 @@ describe("wraith in pipelines", () => {
     let lastTs = 0;
     lines.forEach((line, i) => {
       const e = JSON.parse(line);
-      expect(Object.keys(e)).toEqual(["schema_version", "event", "timestamp_ns", "trace_id", "pid", "tid", "trace", "items"]);
+      expect(Object.keys(e)).toEqual(DOCUMENTED_FIELDS);
       expect(e.schema_version).toBe(1);
       expect(e.event).toBe("trace");
       expect(e.trace_id).toBe(0);
