@@ -185,8 +185,15 @@ export class DwarfFile implements UnitOwner {
 
   /** The name index over every unit (built on first use by a fast scan of all DIEs). */
   index(): NameIndex {
-    return (this.nameIndex ??= buildNameIndex([...this.units(), ...this.units(".debug_types")], this.resolveOrigin));
+    return (this.nameIndex ??= buildNameIndex([...this.units(), ...this.units(".debug_types")], this.resolveOrigin, undefined, this.onUnitScanned));
   }
+
+  /**
+   * Called after each unit the name scan reads: a large binary's scan takes
+   * seconds and the caller may show progress (cli/progress.ts). Set around a
+   * lookup by whoever displays it.
+   */
+  onUnitScanned?: () => void;
 
   // A name living on a DIE the scan did not index (in another unit, or local).
   private readonly resolveOrigin = (unit: Unit, ref: Parameters<Unit["reference"]>[0]) => {
@@ -228,7 +235,7 @@ export class DwarfFile implements UnitOwner {
   /** Our scan of one unit (cached): what the full index holds for that unit. */
   private namesOfUnit(u: Unit): NameIndex {
     let ix = this.unitNames.get(u);
-    if (!ix) this.unitNames.set(u, (ix = buildNameIndex([u], this.resolveOrigin)));
+    if (!ix) this.unitNames.set(u, (ix = buildNameIndex([u], this.resolveOrigin, undefined, this.onUnitScanned)));
     return ix;
   }
 

@@ -136,11 +136,15 @@ interface Pending {
  * Scan `units` into `index`. DIEs whose name lives on another DIE
  * (DW_AT_specification / DW_AT_abstract_origin) are resolved after the pass,
  * from the entries already seen or, failing that, through `resolve`.
+ * `onUnit` is called after each unit is scanned (a progress display's tick).
  */
-export function buildNameIndex(units: Iterable<Unit>, resolve: ResolveOrigin, index = new NameIndex()): NameIndex {
+export function buildNameIndex(units: Iterable<Unit>, resolve: ResolveOrigin, index = new NameIndex(), onUnit?: () => void): NameIndex {
   const byOffset = new Map<string, IndexEntry>();
   const pending: Pending[] = [];
-  for (const unit of units) scanUnit(unit, index, byOffset, pending);
+  for (const unit of units) {
+    scanUnit(unit, index, byOffset, pending);
+    onUnit?.();
+  }
   // Targets may themselves be pending (a concrete instance → its abstract
   // origin → the in-class declaration), so resolve in rounds from what is
   // known, then ask `resolve` for whatever is left.

@@ -78,7 +78,16 @@ export function resolvePattern(
     // The target binary itself is always searched: a function inlined everywhere (always_inline) has no symbol.
     if (m !== modules[0] && !mayDefine(m, spec.name)) continue;
     const info = debugInfoFor(m, opts.debugFile);
-    const copies = info ? functionCopies(info, spec.name, opts.note, opts.tick) : [];
+    let copies: { address: number; fn: Die }[] = [];
+    if (info) {
+      // The first lookup scans the module's DWARF for names: let the display tick per unit read.
+      info.dwarf.onUnitScanned = opts.tick;
+      try {
+        copies = functionCopies(info, spec.name, opts.note, opts.tick);
+      } finally {
+        info.dwarf.onUnitScanned = undefined;
+      }
+    }
     if (info && copies.length > 0) for (const c of copies) sites.push(site(m, c.address, spec.name, info, c.fn));
     else sites.push(...symbolSites(m, spec.name));
     // The first module that defines it wins (the executable comes first), as a name means
