@@ -175,6 +175,8 @@ export interface ProgramSpec {
    * verbose). The first attempt always runs without a log (it is faster).
    */
   logLevel?: number;
+  /** bpf_attr.expected_attach_type (e.g. BPF_TRACE_UPROBE_MULTI for programs behind a uprobe_multi link); default 0. */
+  expectedAttachType?: number;
 }
 
 const INITIAL_LOG = 1 << 20; // 1 MiB
@@ -196,7 +198,7 @@ export function loadProgram(spec: ProgramSpec): number {
   const count = spec.insns.length / 8;
   const b = B();
 
-  const fd = b.bpf_prog_load(type, name, license, spec.insns, count, progLoadOpts(0, 0, 0));
+  const fd = b.bpf_prog_load(type, name, license, spec.insns, count, progLoadOpts(0, 0, 0, spec.expectedAttachType));
   if (fd >= 0) return fd;
   const firstErr = -fd;
   // Not the verifier's verdict: no privilege, or no file descriptor left for the program (ulimit -n).
@@ -208,7 +210,7 @@ export function loadProgram(spec: ProgramSpec): number {
   let size = INITIAL_LOG;
   for (;;) {
     const log = new Uint8Array(size);
-    const r = b.bpf_prog_load(type, name, license, spec.insns, count, progLoadOpts(level, size, addressOf(log)));
+    const r = b.bpf_prog_load(type, name, license, spec.insns, count, progLoadOpts(level, size, addressOf(log), spec.expectedAttachType));
     if (r >= 0) return r; // loaded on the retry (the first failure was transient)
     const err = -r;
     if (err === ENOSPC && size < MAX_LOG) {
@@ -230,9 +232,10 @@ export function loadProgram(spec: ProgramSpec): number {
 // log_size@92, log_buf@96. Newer libbpf appends fields after log_buf and
 // accepts a smaller sz.
 const PROG_LOAD_OPTS_SIZE = 104;
-function progLoadOpts(logLevel: number, logSize: number, logBuf: number): Uint8Array {
+function progLoadOpts(logLevel: number, logSize: number, logBuf: number, expectedAttachType = 0): Uint8Array {
   const dv = new DataView(new ArrayBuffer(PROG_LOAD_OPTS_SIZE));
   dv.setBigUint64(0, BigInt(PROG_LOAD_OPTS_SIZE), true);
+  dv.setUint32(12, expectedAttachType, true);
   dv.setUint32(88, logLevel, true);
   dv.setUint32(92, logSize, true);
   dv.setBigUint64(96, BigInt(logBuf), true);

@@ -5,6 +5,7 @@ import { closeFd, createMap, linkPerfEvent, loadProgram } from "./bpf.ts";
 import { errnoName, VerifierError } from "./errors.ts";
 import { libbpfInfo } from "./libbpf.ts";
 import { uprobePmuType, uprobeRetprobeBit } from "./uprobe.ts";
+import { uprobeMultiSupport } from "./uprobe-multi.ts";
 
 export interface FeatureCheck {
   name: string;
@@ -172,6 +173,21 @@ export function probeFeatures(): FeatureCheck[] {
     }
   } else {
     out.push({ name: "ns_pid_helper", ok: false, detail: "not checked: libbpf unavailable", fix: "fix libbpf first" });
+  }
+
+  // uprobe_multi links: many probe sites in one link, detached behind one grace period
+  if (haveLibbpf) {
+    try {
+      const u = uprobeMultiSupport();
+      out.push({
+        name: "uprobe_multi", ok: u.ok, detail: u.detail,
+        ...(u.ok ? {} : { fix: "Linux < 6.6 (or < 6.10 unpatched): wraith attaches one perf-event uprobe per site, and detaching takes ~0.1 s per site" }),
+      });
+    } catch (e) {
+      out.push({ name: "uprobe_multi", ok: false, detail: message(e), fix: "loading a trivial kprobe program failed: see the privileges check" });
+    }
+  } else {
+    out.push({ name: "uprobe_multi", ok: false, detail: "not checked: libbpf unavailable", fix: "fix libbpf first" });
   }
   return out;
 }

@@ -17,6 +17,7 @@ export {
 } from "./bpf.ts";
 export { BpfObject, type BpfLink } from "./bpf-object.ts";
 export { attachUprobe, uprobePmuType, uprobeRetprobeBit, type UprobeSpec, type Attachment } from "./uprobe.ts";
+export { attachUprobeMulti, uprobeMultiSupport, BPF_TRACE_UPROBE_MULTI, type UprobeMultiSpec, type MultiAttachment } from "./uprobe-multi.ts";
 export {
   openRingBuffer, DEFAULT_RINGBUF_IMPL,
   type RingBuffer, type RingBufferImpl, type RingBufferOptions, type RecordHandler,

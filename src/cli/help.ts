@@ -116,6 +116,7 @@ export const ENVIRONMENT: [string, string][] = [
   ["NO_COLOR", "when set, no colour even on a terminal (colour is only ever used on a terminal)"],
   ["WRAITH_DEBUG", "1: stack traces and internals on errors, as --verbose"],
   ["WRAITH_FORCE_EMBEDDED_LIBBPF", "1: use the libbpf embedded in wraith even when the system has one"],
+  ["WRAITH_NO_UPROBE_MULTI", "1: one perf-event uprobe per probe site instead of uprobe_multi links (slower to detach)"],
   ["TERM", "dumb: no progress spinner on stderr"],
   ["PATH", "where a command to launch (--args CMD) is looked up when CMD has no '/'"],
   ["LD_LIBRARY_PATH", "also searched for the libraries a launched command will load, so their trace points are found before they are mapped"],

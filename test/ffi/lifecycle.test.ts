@@ -33,7 +33,7 @@ describe("lifecycle", () => {
 describe("probeFeatures", () => {
   test("every check passes on this machine (root, kernel 6.18)", () => {
     const checks = probeFeatures();
-    expect(checks.map((c) => c.name)).toEqual(["privileges", "libbpf", "ringbuf", "uprobe_pmu", "btf", "perf_link", "ns_pid_helper"]);
+    expect(checks.map((c) => c.name)).toEqual(["privileges", "libbpf", "ringbuf", "uprobe_pmu", "btf", "perf_link", "ns_pid_helper", "uprobe_multi"]);
     for (const c of checks) {
       expect(c.ok).toBe(true);
       expect(c.detail.length).toBeGreaterThan(0);
