@@ -76,7 +76,7 @@ describe("places", () => {
     const after = await runWraith(["--dry-run", "-t", o0, "-s", `trace places_main.c:${lineOf("PLACES_AFTER_LINE")} { print step; }`]);
     expect(after.code).not.toBe(0);
     const [head, src, caret] = after.stderr.trim().split("\n");
-    expect(head).toContain("error: no variable step is visible here");
+    expect(head).toMatch(/^wraith: error: <script>:1:\d+: no variable step is visible here/);
     expect(src).toContain("print step;");
     expect(caret!.trim()).toBe("^~~~");
     expect(caret!.indexOf("^")).toBe(src!.indexOf("step"));
