@@ -6,6 +6,7 @@ import pc from "picocolors";
 import { COMMAND_FLAG_GROUPS, FLAGS, LAUNCH_FLAG, flagsFor, type FlagGroup, type FlagSpec } from "./args.ts";
 import { EXIT_CODE_HELP, ExitCode } from "./errors.ts";
 import { shellQuote } from "./wizard/command.ts";
+import { wrap } from "../script/help.ts";
 
 export type CommandName = keyof typeof COMMAND_FLAG_GROUPS;
 
@@ -186,19 +187,6 @@ export function commandHelp(name: CommandName): CommandHelp {
 // ---- text rendering -------------------------------------------------------------------
 
 const WIDTH = 80;
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 
 function table(rows: [string, string][], col: number): string[] {
   const out: string[] = [];

@@ -170,10 +170,11 @@ export function rowText(row: ScriptHelpRow, support: SupportedFeatures = CURRENT
 const WIDTH = 80;
 const SYNTAX_COL = 34;
 
-function wrap(text: string, width: number): string[] {
+/** Words of `text` filled into lines of at most `width` columns (a longer word stands alone). Also used by cli/help. */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.split(/\s+/).filter(Boolean)) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -7,9 +7,9 @@
 // its original byte again (a uprobe is an int3, 0xcc, in the process's copy
 // of the page; /proc/PID/mem shows it).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { compileFixture } from "../helpers/fixtures.ts";
-import { startProcess, type Running } from "../helpers/processes.ts";
+import { byteInProcess, startProcess, type Running } from "../helpers/processes.ts";
 import { requireBinary, runWraith, spawnWraith } from "../helpers/wraith.ts";
 
 const COPIES = 41;
@@ -33,26 +33,6 @@ beforeAll(async () => {
   const r = await runWraith(["--dry-run", "--details", "-s", SCRIPT, "-t", bin]);
   offsets = [...r.stderr.matchAll(/\(file offset (0x[0-9a-f]+)\)/g)].map((m) => Number(m[1]));
 });
-
-/** The byte at `file`'s file offset as process `pid` sees it in memory. */
-function byteInProcess(pid: number, file: string, fileOffset: number): number {
-  for (const line of readFileSync(`/proc/${pid}/maps`, "utf8").split("\n")) {
-    const f = line.split(/\s+/);
-    if (f[5] !== file) continue;
-    const [lo, hi] = f[0]!.split("-").map((x) => parseInt(x, 16)) as [number, number];
-    const mapOffset = parseInt(f[2]!, 16);
-    if (fileOffset < mapOffset || fileOffset >= mapOffset + (hi - lo)) continue;
-    const fd = openSync(`/proc/${pid}/mem`, "r");
-    try {
-      const b = Buffer.alloc(1);
-      readSync(fd, b, 0, 1, lo + fileOffset - mapOffset);
-      return b[0]!;
-    } finally {
-      closeSync(fd);
-    }
-  }
-  throw new Error(`${file} offset 0x${fileOffset.toString(16)} is not mapped in pid ${pid}`);
-}
 
 /** link_type of every BPF link fd a process holds (from /proc/PID/fdinfo). */
 function linkTypes(pid: number): string[] {

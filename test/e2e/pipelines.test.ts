@@ -15,10 +15,10 @@
 // Terminals are real pseudo-terminals made by script(1), which records every
 // byte written to the pty (the colour escapes themselves, not a rendering).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { openSync, readFileSync, readSync, closeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { compileFixture } from "../helpers/fixtures.ts";
 import { JSON_FIELDS } from "../../src/cli/help.ts";
-import { startProcess, type Running } from "../helpers/processes.ts";
+import { byteInProcess, startProcess, type Running } from "../helpers/processes.ts";
 import { requireBinary, runWraith, spawnWraith, WRAITH } from "../helpers/wraith.ts";
 
 const live: Running[] = [];
@@ -55,25 +55,6 @@ async function spinning(): Promise<Running> {
   return p;
 }
 
-/** The byte at `file`'s file offset as process `pid` sees it in memory (0xcc while a uprobe sits there). */
-function byteInProcess(pid: number, file: string, fileOffset: number): number {
-  for (const line of readFileSync(`/proc/${pid}/maps`, "utf8").split("\n")) {
-    const f = line.split(/\s+/);
-    if (f[5] !== file) continue;
-    const [lo, hi] = f[0]!.split("-").map((x) => parseInt(x, 16)) as [number, number];
-    const mapOffset = parseInt(f[2]!, 16);
-    if (fileOffset < mapOffset || fileOffset >= mapOffset + (hi - lo)) continue;
-    const fd = openSync(`/proc/${pid}/mem`, "r");
-    try {
-      const b = Buffer.alloc(1);
-      readSync(fd, b, 0, 1, lo + fileOffset - mapOffset);
-      return b[0]!;
-    } finally {
-      closeSync(fd);
-    }
-  }
-  throw new Error(`${file} offset 0x${fileOffset.toString(16)} is not mapped in pid ${pid}`);
-}
 const byteInFile = (file: string, off: number) => readFileSync(file)[off]!;
 const alive = (pid: number) => {
   try {
