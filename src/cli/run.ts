@@ -48,7 +48,8 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
     const bias = { modules: linkage.biasModules, fill: target.pid ?? { mapping: target.modules[0]!.readPath } };
     session = new Session({ probes, traceCount: script.body.length, bias });
     const t0 = performance.now();
-    session.load();
+    const n = probes.length;
+    status.step(`loading ${n} probe program${n === 1 ? "" : "s"} into the verifier`, (tick) => session!.load(() => tick()), n);
     if (opts.dryRun) {
       status.always(`wraith: dry run: ${probes.length} probe program${probes.length === 1 ? "" : "s"} passed the verifier in ${(performance.now() - t0).toFixed(0)} ms; nothing attached`);
       if (opts.dryRunDetails) {
@@ -61,7 +62,7 @@ export async function runScript(opts: RunOptions, source: ScriptSource): Promise
     }
     let attached: number;
     try {
-      attached = session.attach();
+      attached = status.step(`attaching ${n} uprobe${n === 1 ? "" : "s"}`, (tick) => session!.attach(() => tick()), n);
     } catch (e) {
       // The target can exit between resolving and attaching: say that, not the errno.
       if (target.pid && (e as { code?: string }).code === "ESRCH")

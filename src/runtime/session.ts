@@ -94,8 +94,11 @@ export class Session {
 
   constructor(private readonly spec: SessionSpec) {}
 
-  /** Create maps and load every program into the verifier. Throws VerifierError/BpfError. */
-  load(): void {
+  /**
+   * Create maps and load every program into the verifier. Throws VerifierError/BpfError.
+   * `tick` is called after each program (a progress display: hundreds of sites take seconds).
+   */
+  load(tick?: () => void): void {
     const events = createMap({ type: "ringbuf", name: "wraith_events", keySize: 0, valueSize: 0, maxEntries: EVENTS_RING_BYTES });
     const losses = createMap({ type: "array", name: "wraith_losses", keySize: 4, valueSize: 8, maxEntries: Math.max(1, this.spec.traceCount) });
     this.maps = { events, losses };
@@ -108,6 +111,7 @@ export class Session {
     for (const p of this.spec.probes) {
       this.progFds.push(this.loadSite(p));
       this.plans.set(`${p.compiled.plan.traceId}:${p.compiled.plan.siteId}`, p.compiled.plan);
+      tick?.();
     }
     if (this.multi) this.pendingGroups = this.prepareGroups(this.spec.probes, this.progFds, this.groupFds);
   }
@@ -161,13 +165,14 @@ export class Session {
   }
 
   /** Attach every loaded program; returns how many probe sites. On failure the caller's close() detaches what was attached. */
-  attach(): number {
+  attach(tick?: () => void): number {
     if (this.multi) {
       for (const g of this.pendingGroups.splice(0)) this.multiLinks.push(Session.attachGroup(g));
       return this.spec.probes.length;
     }
     this.spec.probes.forEach((p, i) => {
       this.attachments.push(attachUprobe(this.progFds[i]!, { path: p.path, offset: p.fileOffset, pid: p.pid }));
+      tick?.();
     });
     return this.attachments.length;
   }
@@ -213,7 +218,8 @@ export class Session {
   async run(onEvent: EventHandler, onBatchEnd: () => void): Promise<void> {
     if (!this.maps) throw new Error("session: run() before load()");
     this.ring = openRingBuffer(this.maps.events, (data) => {
-      if (this.stopReason !== undefined) return;
+      // Records read after a stop are still delivered, in order: the handler decides what to show
+      // (--count, a closed stdout); dropping them here would leave a gap before what drain() delivers.
       const route = readRoute(data);
       const plan = this.plans.get(`${route.traceId}:${route.siteId}`);
       if (!plan) return;
