@@ -210,7 +210,13 @@ async function trace(session: Session, opts: RunOptions, status: Status, attache
     out = "";
   };
   const onSignal = (sig: string) => () => session.stop(sig);
-  const sigint = onSignal("interrupted"), sigterm = onSignal("terminated");
+  const sigterm = onSignal("terminated");
+  const sigint = () => {
+    // The terminal has just echoed ^C where the cursor was: back to column 0, so the events
+    // still in the ring and the summary print as whole lines over it.
+    if (process.stderr.isTTY) process.stderr.write("\r");
+    session.stop("interrupted");
+  };
   process.on("SIGINT", sigint);
   process.on("SIGTERM", sigterm);
   process.on("SIGHUP", sigterm);
