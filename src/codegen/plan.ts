@@ -67,6 +67,8 @@ export interface ObjectSource {
   strs?: { path: string; status: string; len: string; data: string }[];
   /** A C++ reference: the object it refers to, read as well (gdb prints `(int &) @0x…: 5`). */
   referent?: ObjectSource;
+  /** C++ static data members shown inside the value, each read as its own object (key: `Class::name`). */
+  statics?: { key: string; source: ObjectSource }[];
 }
 
 /** How a value is shown; grows with the type model (structs, strings, …). */

@@ -136,7 +136,29 @@ export function lowerObject(p: Program, layout: EventLayout, n: number | string,
     fields: { status: status.name, addr: addr.name, data: data.name, readSize },
     strs,
     referent: referentOf(p, layout, name, obj, plan, site),
+    statics: staticsOf(p, layout, name, obj, site),
   };
+}
+
+/**
+ * The C++ static data members a whole-value print shows (resolved by
+ * src/resolve/objects.ts): each read as the global it is, through the same
+ * plans as any global; one that cannot be read says why instead.
+ */
+function staticsOf(p: Program, layout: EventLayout, name: string, obj: ObjectRef, site: ValueSite): ObjectSource["statics"] {
+  if (!obj.statics?.length || obj.bits) return undefined;
+  return obj.statics.map((s, i) => {
+    const ref: ObjectRef = { type: s.type, plan: s.plan, byteOffset: 0, text: s.text };
+    const mark = p.items.length;
+    try {
+      return { key: s.key, source: lowerObject(p, layout, `${name.slice(1)}s${i}`, ref, site) };
+    } catch (e) {
+      if (!(e instanceof CodegenError)) throw e;
+      p.items.length = mark; // drop the half-lowered read (its labels would dangle); its record fields stay unused
+      const source: ObjectSource = { from: "object", type: s.type, byteOffset: 0, size: sizeOf(s.type) ?? 0, truncated: false, text: s.text, constStatus: "unavailable", reason: e.message };
+      return { key: s.key, source };
+    }
+  });
 }
 
 export interface Ctx {

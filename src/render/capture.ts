@@ -29,7 +29,14 @@ export function capture(src: ObjectSource, values: RecordValues): CapturedValue 
     }
   }
   if (src.referent) (v.pointees ??= new Map()).set("", capture(src.referent, values));
+  if (src.statics) v.statics = new Map(src.statics.map((x) => [x.key, captureStatic(x.source, values)]));
   return v;
+}
+
+/** A static member's own object; one no uprobe can read says why (`reason`). */
+function captureStatic(src: ObjectSource, values: RecordValues): CapturedValue {
+  if (src.constStatus === "unavailable") return { type: src.type, status: "optimizedOut", bytes: new Uint8Array(0), reason: src.reason };
+  return capture(src, values);
 }
 
 /** The object's own bytes within what was read; bitfields become an integer of the member's type. */

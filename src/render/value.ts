@@ -40,7 +40,10 @@
 //   C++: base classes as `{<Base> = {…}, d = 2}`, `enum class` enumerators qualified
 //   (`Mode::On`), references as `(int &) @0x…: 5` at the top level (the referent's bytes
 //   are pointees[""]) and `@0x…` inside aggregates, decltype(nullptr) as `0`. Static data
-//   members are not shown (gdb prints them; they are not part of the object's bytes).
+//   members where gdb puts them (`set print static-members on`): `static n = 2`, each read
+//   as its own object (`statics`, keyed by staticMemberKey), `<optimized out>` when only
+//   declared, and a static of a class already being shown as gdb's `<same as static
+//   member of an already seen type>`; `<not read>` when the probe did not read it.
 //
 // Failures (our wording, never a made-up value):
 //   <optimized out>   <read error at 0x10>   <null>   <offsets unavailable>
@@ -60,7 +63,7 @@
 //   "null_pointer" | "offsets_unavailable" | "truncated", address?}.
 
 import { DW_ATE } from "../dwarf/constants.ts";
-import { type ArrayType, type CType, type EnumType, languageOf, type Member, type StructType, sizeOf, stripTypedefs, typeName } from "../dwarf/types/index.ts";
+import { type ArrayType, type CType, type EnumType, languageOf, type Member, type StructType, sizeOf, staticMemberKey, stripTypedefs, typeName } from "../dwarf/types/index.ts";
 import { charLiteral, formatString, PRINT_MAX, REPEAT_THRESHOLD } from "./value-chars.ts";
 import { floatExactAsNumber, floatFormatFor, floatToNumber, formatFloat } from "./value-float.ts";
 
@@ -87,6 +90,10 @@ export interface CapturedValue {
   errorAddress?: bigint;
   /** Extra reads the tracer made for pointees, keyed by member path (see the file header). */
   pointees?: Map<string, Pointee>;
+  /** C++ static data members shown inside the value, each its own object, by staticMemberKey. */
+  statics?: Map<string, CapturedValue>;
+  /** Why the probe could not read it (a static member no uprobe can reach). */
+  reason?: string;
 }
 
 export interface FormatOptions {
@@ -258,6 +265,12 @@ function arrayCount(a: ArrayType, available: number): number | undefined {
 
 // ---- text ---------------------------------------------------------------------------------------
 
+/** What the printers of one value share: its static members, and those shown so far (gdb's dont_print_statmem). */
+interface StaticsShown {
+  statics?: Map<string, CapturedValue>;
+  seen: string[];
+}
+
 class Printer {
   readonly maxDepth: number;
   truncated = false;
@@ -265,6 +278,7 @@ class Printer {
   constructor(
     readonly v: CapturedValue,
     readonly opts: FormatOptions,
+    readonly shown: StaticsShown = { statics: v.statics, seen: [] },
   ) {
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
@@ -322,7 +336,7 @@ class Printer {
         const p = top ? this.v.pointees?.get(path) : undefined;
         let referent = "";
         if (p) {
-          const sub = new Printer({ type: s.target, status: p.status, bytes: p.bytes, errorAddress: p.errorAddress, pointees: p.pointees }, this.opts);
+          const sub = new Printer({ type: s.target, status: p.status, bytes: p.bytes, errorAddress: p.errorAddress, pointees: p.pointees }, this.opts, this.shown);
           referent = ": " + sub.top(recurse);
         }
         return `${prefix}@${hex(addr)}${referent}`;
@@ -433,9 +447,18 @@ class Printer {
     return recurse >= this.maxDepth;
   }
 
-  private struct(s: StructType, off: number, path: string, recurse: number): string {
+  /** `inStatic`: the value of a static member, whose own statics stay counted as seen (gdb's dont_print_statmem = 1). */
+  private struct(s: StructType, off: number, path: string, recurse: number, inStatic = false): string {
     if (s.incomplete) return "<incomplete type>";
     if (this.depthExceeded(recurse)) return "{...}";
+    const seenBefore = this.shown.seen.length;
+    const text = this.structFields(s, off, path, recurse);
+    // Statics shown inside an ordinary value are forgotten after it (gdb pops them), so siblings show them again.
+    if (!inStatic) this.shown.seen.length = seenBefore;
+    return text;
+  }
+
+  private structFields(s: StructType, off: number, path: string, recurse: number): string {
     const bytes = this.v.bytes;
     const items: string[] = [];
     let cut = false;
@@ -453,10 +476,14 @@ class Printer {
       }
       items.push(`<${name}> = ${this.value(b.type, boff, path, recurse + 1, false)}`);
     }
-    const members = dataMembers(s);
+    const members = s.members;
     let i = 0;
     for (; !cut && i < members.length; i++) {
       const m = members[i]!;
+      if (m.isStatic) {
+        items.push(`static ${m.name ?? ""} = ${this.staticMember(s, m, recurse)}`);
+        continue;
+      }
       const label = m.name !== undefined ? `${m.name} = ` : "";
       const mpath = m.name !== undefined ? `${path}.${m.name}` : path;
       if (m.bitOffset === undefined) {
@@ -490,6 +517,24 @@ class Printer {
     if (cut && i < members.length) items.push("...");
     if (items.length === 0) return "{<No data fields>}";
     return `{${items.join(", ")}}`;
+  }
+
+  /** A static data member: its own object, printed as gdb's cp_print_static_field does. */
+  private staticMember(s: StructType, m: Member, recurse: number): string {
+    const key = staticMemberKey(s, m);
+    const sv = this.shown.statics?.get(key);
+    if (!sv) return "<not read>";
+    if (sv.reason) return `<unavailable: ${sv.reason}>`;
+    if (sv.status !== "ok" && sv.status !== "truncated") return statusText(sv.status, sv.errorAddress);
+    const t = stripTypedefs(sv.type);
+    const sub = new Printer(sv, this.opts, this.shown);
+    if (t.kind === "struct" || t.kind === "array") {
+      // A static of a class already being shown (itself, or through a static array of it): gdb stops there.
+      if (this.shown.seen.includes(key)) return "<same as static member of an already seen type>";
+      this.shown.seen.push(key);
+      if (t.kind === "struct") return sub.struct(t, 0, "", recurse + 1, true);
+    }
+    return sub.value(sv.type, 0, "", recurse + 1, false);
   }
 
   /** gdb prints a flexible (or zero-length) array member as the address it starts at. */

@@ -4,7 +4,7 @@
 // arithmetic is already folded in, so the code generator only lowers plans.
 import type { Expr } from "../script/index.ts";
 import { binary, constant, type ReadPlan, type Value } from "../dwarf/expr/index.ts";
-import { sizeOf, stripTypedefs, typeName, type CType, type Member, type StructType } from "../dwarf/types/index.ts";
+import { sizeOf, staticMemberKey, stripTypedefs, typeName, type CType, type Member, type StructType } from "../dwarf/types/index.ts";
 import type { DebugInfo } from "./debuginfo.ts";
 import { ResolveError } from "./modules.ts";
 import type { Scope } from "./scope.ts";
@@ -23,7 +23,24 @@ export interface ObjectRef {
   bits?: { offset: number; size: number };
   /** The expression as written, for messages. */
   text: string;
+  /**
+   * C++ static data members a whole-value print of this object shows (gdb's
+   * `static name = …`): each a global of its own, read at the probe. Keyed by
+   * `Class::name` (staticMemberKey, src/dwarf/types): one object whatever instance shows it.
+   */
+  statics?: StaticMemberRead[];
 }
+
+/** One static data member's own object (its definition, or the in-class constant, or optimized out). */
+export interface StaticMemberRead {
+  key: string;
+  type: CType;
+  plan: ReadPlan;
+  text: string;
+}
+
+/** Static members read per printed value at most; more print as `<not read>` (each is a read in the probe). */
+export const MAX_STATIC_READS = 16;
 
 export class ExprError extends ResolveError {
   constructor(
@@ -38,6 +55,12 @@ export class ExprError extends ResolveError {
 const POINTER_SIZE = 8;
 
 export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: Expr) => string): ObjectRef {
+  const obj = resolveExpr(info, scope, e, text);
+  const statics = staticMembersShown(info, scope, obj.type);
+  return statics.length ? { ...obj, statics } : obj;
+}
+
+function resolveExpr(info: DebugInfo, scope: Scope, e: Expr, text: (e: Expr) => string): ObjectRef {
   switch (e.kind) {
     case "Ident": {
       const v = scope.variables.find((x) => x.name === e.name) ?? globalNamed(info, scope, e.name);
@@ -57,15 +80,13 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       return { type: typeModel(info).typeOf(v.decl), plan, byteOffset: 0, text: e.name };
     }
     case "Member": {
-      const base = derefIfPointer(resolveObject(info, scope, e.object, text), e);
+      const base = derefIfPointer(resolveExpr(info, scope, e.object, text), e);
       const t = stripTypedefs(base.type);
       if (t.kind !== "struct") throw new ExprError(`${base.text} is not a struct or union (its type is ${describe(base.type)}), so it has no member ${e.field}`, e.fieldSpan);
       const m = findMember(t, e.field);
       if (!m) throw new ExprError(`${describe(base.type)} has no member ${e.field}${t.incomplete ? " (only its declaration is known)" : ""}`, e.fieldSpan);
       if (m.member.isStatic) {
-        // A C++ static data member is a global of its own, not part of the object.
-        // Its definition is at unit scope (gcc) or in the class's namespace (clang).
-        const g = t.name ? info.dwarf.findVariables(`${t.name}::${e.field}`).find((d) => d.has(DW_AT.location)) : undefined;
+        const g = staticDefinition(info, m.owner, e.field);
         if (!g) throw new ExprError(`static member ${e.field} of ${describe(base.type)} has no definition in this module`, e.fieldSpan);
         return { type: typeModel(info).typeOf(g), plan: locationOf(g, scope.pc, info.cfi).plan, byteOffset: 0, text: `${base.text}.${e.field}` };
       }
@@ -74,7 +95,7 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       return offsetBy(base, m.member.type, bitOffset, m.member.bitSize, `${base.text}.${e.field}`);
     }
     case "Index": {
-      const base = resolveObject(info, scope, e.object, text);
+      const base = resolveExpr(info, scope, e.object, text);
       const t = stripTypedefs(base.type);
       const idx = constantIndex(e.index);
       if (idx === undefined) return runtimeIndex(info, scope, base, e, text);
@@ -93,13 +114,13 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
     }
     case "Unary": {
       if (e.op === "*") {
-        const base = resolveObject(info, scope, e.operand, text);
+        const base = resolveExpr(info, scope, e.operand, text);
         const t = stripTypedefs(base.type);
         if (t.kind !== "pointer") throw new ExprError(`cannot dereference ${base.text}: it is not a pointer (its type is ${describe(base.type)})`, e.span);
         return { type: t.target, plan: { kind: "memory", address: valueOf(base, e) }, byteOffset: 0, text: `*${base.text}` };
       }
       if (e.op === "&") {
-        const base = resolveObject(info, scope, e.operand, text);
+        const base = resolveExpr(info, scope, e.operand, text);
         if (base.plan.kind !== "memory" || base.bits) throw new ExprError(`${base.text} has no address here (it is ${base.bits ? "a bitfield" : `in a ${base.plan.kind === "register" ? "register" : base.plan.kind} location`})`, e.span);
         const addr = base.byteOffset ? binary("plus", base.plan.address, constant(BigInt(base.byteOffset))) : base.plan.address;
         return { type: pointerTo(base.type), plan: { kind: "value", value: addr }, byteOffset: 0, text: `&${base.text}` };
@@ -110,7 +131,7 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
       const type = typeNamed(info, e.typeName, e.typeSpan);
       const size = sizeOf(type);
       if (e.expr.kind === "Int") return { type, plan: { kind: "value", value: constant(e.expr.value) }, byteOffset: 0, text: `cast(${e.expr.raw}, "${e.typeName}")` };
-      const base = resolveObject(info, scope, e.expr, text);
+      const base = resolveExpr(info, scope, e.expr, text);
       const from = stripTypedefs(base.type);
       const to = stripTypedefs(type);
       // A reinterpretation of the same bytes: pointers and integers of the same size, or anything in memory as a bigger-or-equal view.
@@ -126,6 +147,58 @@ export function resolveObject(info: DebugInfo, scope: Scope, e: Expr, text: (e: 
     default:
       throw new ExprError(`not supported yet: ${e.kind} expressions on program values`, e.span);
   }
+}
+
+/**
+ * A C++ static data member is a global of its own, not part of the object.
+ * Its definition (DW_AT_specification → the in-class declaration) is at unit
+ * scope (gcc) or in the class's namespace (clang); both index as `Class::name`.
+ */
+function staticDefinition(info: DebugInfo, s: StructType, name: string) {
+  return s.name ? info.dwarf.findVariables(`${s.name}::${name}`).find((d) => d.has(DW_AT.location)) : undefined;
+}
+
+/**
+ * The static data members gdb shows when a value of type `t` prints whole: those
+ * of its class, its base classes, its members' classes (arrays' elements, a
+ * reference's referent) and, transitively, of the static members' own classes.
+ * Pointers are not followed (gdb prints the address). Each static once.
+ */
+function staticMembersShown(info: DebugInfo, scope: Scope, t: CType): StaticMemberRead[] {
+  const out: StaticMemberRead[] = [];
+  const seenTypes = new Set<CType>();
+  const seenKeys = new Set<string>();
+  const visit = (type: CType, depth: number): void => {
+    const s = stripTypedefs(type);
+    if (depth > 8) return;
+    if (s.kind === "reference" && depth === 0) return visit(s.target, depth + 1);
+    if (s.kind === "array") return visit(s.element, depth + 1);
+    if (s.kind !== "struct" || seenTypes.has(s)) return;
+    seenTypes.add(s);
+    for (const b of s.bases) visit(b.type, depth + 1);
+    for (const m of s.members) {
+      if (!m.isStatic) {
+        visit(m.type, depth + 1);
+        continue;
+      }
+      const key = staticMemberKey(s, m);
+      if (m.name === undefined || seenKeys.has(key) || out.length >= MAX_STATIC_READS) continue;
+      seenKeys.add(key);
+      const def = staticDefinition(info, s, m.name);
+      const text = `${s.name ?? ""}::${m.name}`;
+      if (def) {
+        const v: Scope["variables"][number] = { name: text, kind: def.isExternal() ? "global" : "file static", die: def, decl: def, location: locationOf(def, scope.pc, info.cfi), depth: 0 };
+        const plan = (v.kind === "global" && scope.linkage?.interposed(v)) || v.location.plan;
+        out.push({ key, type: typeModel(info).typeOf(def), plan, text });
+      } else {
+        // Declared only: an in-class constant (DW_AT_const_value), else gdb's <optimized out>.
+        out.push({ key, type: m.type, plan: locationOf(m.die, scope.pc, info.cfi).plan, text });
+      }
+      visit(m.type, depth + 1);
+    }
+  };
+  visit(t, 0);
+  return out;
 }
 
 /**
@@ -186,14 +259,15 @@ function pointerTo(target: CType): CType {
  * An anonymous struct/union member's fields are found through it, as in C;
  * a C++ class's inherited members through its (non-virtual) base classes.
  */
-function findMember(s: StructType, name: string, depth = 0): { member: Member; bitOffset: number } | undefined {
+/** `owner`: the class that declares the member (a static member's definition is named after it). */
+function findMember(s: StructType, name: string, depth = 0): { member: Member; bitOffset: number; owner: StructType } | undefined {
   for (const m of s.members) {
-    if (m.name === name) return { member: m, bitOffset: 0 };
+    if (m.name === name) return { member: m, bitOffset: 0, owner: s };
     if (m.name === undefined) {
       const inner = stripTypedefs(m.type);
       if (inner.kind === "struct") {
         const found = findMember(inner, name, depth + 1);
-        if (found && m.bitOffset !== undefined) return { member: found.member, bitOffset: m.bitOffset + found.bitOffset };
+        if (found && m.bitOffset !== undefined) return { ...found, bitOffset: m.bitOffset + found.bitOffset };
       }
     }
   }
@@ -202,18 +276,18 @@ function findMember(s: StructType, name: string, depth = 0): { member: Member; b
     const bt = stripTypedefs(b.type);
     if (bt.kind !== "struct" || b.bitOffset === undefined) continue;
     const found = findMember(bt, name, depth + 1);
-    if (found) return { member: found.member, bitOffset: b.bitOffset + found.bitOffset };
+    if (found) return { ...found, bitOffset: b.bitOffset + found.bitOffset };
   }
   return undefined;
 }
 
 /** `size` in a member function: `this.size` when the class (or a base) has such a member. */
 function memberOfThis(info: DebugInfo, scope: Scope, e: Extract<Expr, { kind: "Ident" }>, text: (e: Expr) => string): ObjectRef | undefined {
-  const self = resolveObject(info, scope, { kind: "Ident", name: "this", span: e.span }, text);
+  const self = resolveExpr(info, scope, { kind: "Ident", name: "this", span: e.span }, text);
   const t = stripTypedefs(self.type);
   const cls = t.kind === "pointer" ? stripTypedefs(t.target) : undefined;
   if (cls?.kind !== "struct" || !findMember(cls, e.name)) return undefined;
-  const obj = resolveObject(info, scope, { kind: "Member", object: { kind: "Ident", name: "this", span: e.span }, field: e.name, span: e.span, fieldSpan: e.span } as Expr, text);
+  const obj = resolveExpr(info, scope, { kind: "Member", object: { kind: "Ident", name: "this", span: e.span }, field: e.name, span: e.span, fieldSpan: e.span } as Expr, text);
   return { ...obj, text: e.name };
 }
 
@@ -260,7 +334,7 @@ function indexValue(info: DebugInfo, scope: Scope, e: Expr, text: (e: Expr) => s
     const r = indexValue(info, scope, e.right, text, base);
     return { value: binary(op, l.value, r.value), text: `${l.text} ${e.op} ${r.text}` };
   }
-  const o = resolveObject(info, scope, e, text);
+  const o = resolveExpr(info, scope, e, text);
   const it = stripTypedefs(o.type);
   if (it.kind !== "base" && it.kind !== "enum") throw new ExprError(`${o.text} is not an integer, so it cannot index ${base.text}`, e.span);
   return { value: scalarValue(o, e), text: o.text };

@@ -2,11 +2,9 @@
 // patterns by qualified, suffix, operator, template and overloaded names land
 // where gdb's `break` stops; overloads are listed; and class objects, `this`,
 // base-class members and references print what gdb prints at the same
-// breakpoints, in real processes with real uprobes.
-//
-// gdb runs with `set print static-members off`: wraith does not read static
-// data members inside a printed object (they live elsewhere in memory), while
-// `this.instances` reads one as the global it is.
+// breakpoints, in real processes with real uprobes — static data members
+// included (gdb's default `set print static-members on`): each is read at the
+// probe as the global it is.
 import { describe, expect, test } from "bun:test";
 import { compileFixture, type CompileOptions } from "../helpers/fixtures.ts";
 import { gdbBatch, gdbBreakpoints } from "../helpers/gdb.ts";
@@ -131,7 +129,7 @@ describe("info functions", () => {
 
 /** Values at each point, compared with gdb's `print` at the same breakpoint. */
 const POINTS: OraclePoint[] = [
-  { spec: "ns::Widget::resize(int)", exprs: ["this", "*this", "this.size", "size", "id", "label", "by", "this.instances"], hits: 1 },
+  { spec: "ns::Widget::resize(int)", exprs: ["this", "*this", "this.size", "size", "id", "label", "by", "this.instances", "this.registry", "kind"], hits: 1 },
   { spec: "ns::Widget::resize(int, int)", exprs: ["w", "h", "this.scale", "scale"], hits: 1 },
   { spec: "bump", exprs: ["r", "w", "p", "w.size", "w.id", "w.label", "p.x", "r + 1"], hits: 1 },
   { spec: "measure", exprs: ["w", "w.size", "w.id"], hits: 1 },
@@ -149,7 +147,7 @@ describe("class objects print as gdb prints them", () => {
     test(`${cc} -O0`, async () => {
       const bin = compileFixture(FIXTURE, o);
       // Stack addresses depend on the environment's size: both run the program with an empty one (gdb: unset environment; wraith: env -i).
-      const gdb = gdbRun(bin, POINTS, [], { settings: ["set print static-members off", "unset environment"] });
+      const gdb = gdbRun(bin, POINTS, [], { settings: ["unset environment"] });
       expect([...gdb.errors]).toEqual([]);
       const script = POINTS.map((p) => `trace ${p.spec} {\n${p.exprs.map((e) => `  print ${e};`).join("\n")}\n}`).join("\n");
       const r = await runWraith(["--json", "-s", script, "-t", bin, "--args", "env", "-i", "setarch", "-R", bin], { timeoutMs: 60_000 });

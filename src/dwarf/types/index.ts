@@ -25,6 +25,7 @@ export {
   languageOf,
   memberByteOffset,
   sizeOf,
+  staticMemberKey,
   stripTypedefs,
 } from "./model.ts";
 export { type PrintOptions, type PtypeOptions, declaration, ptype, typeName } from "./print.ts";

@@ -77,6 +77,14 @@ export interface ArrayType extends TypeBase {
   readonly vector: boolean;
 }
 
+/**
+ * A C++ static data member's identity: one object whatever instance shows it.
+ * The resolver reads static members and the renderer finds them by this key.
+ */
+export function staticMemberKey(s: StructType, m: Member): string {
+  return `${s.name ?? ""}::${m.name ?? ""}`;
+}
+
 export interface Member {
   /** Undefined for an anonymous struct/union member. */
   readonly name: string | undefined;
