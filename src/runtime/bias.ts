@@ -14,6 +14,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { BpfError, BPF_NOEXIST, closeFd, createMap, mapDelete, mapLookup, mapNextKey, mapUpdate } from "../../ffi/index.ts";
 import { modules as processModules, pidViews, readMaps, TargetError, type Module } from "../target/index.ts";
+import { splitStatDev } from "../target/devno.ts";
 import { readPtLoads } from "../target/phdrs.ts";
 import { BIAS_RULE_LAYOUT, type BiasRule } from "../target/sysmon.ts";
 
@@ -62,12 +63,6 @@ function biasValue(bias: bigint): Uint8Array {
 
 const EEXIST = 17;
 
-/** Linux's st_dev encoding (new_encode_dev) → the MAJOR:MINOR /proc/PID/maps prints. */
-function decodeDev(dev: number | bigint): { major: number; minor: number } {
-  const d = BigInt(dev);
-  return { major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)), minor: Number((d & 0xffn) | ((d >> 12n) & ~0xffn)) };
-}
-
 function parseDev(text: string): { major: number; minor: number } {
   const [a, b] = text.split(":");
   return { major: parseInt(a ?? "", 16), minor: parseInt(b ?? "", 16) };
@@ -76,7 +71,7 @@ function parseDev(text: string): { major: number; minor: number } {
 function identify(m: BiasModule): Identity {
   try {
     const st = statSync(m.readPath, { bigint: true });
-    return { module: m, dev: decodeDev(st.dev), inode: st.ino };
+    return { module: m, dev: splitStatDev(st.dev), inode: st.ino };
   } catch {
     return { module: m };
   }

@@ -20,6 +20,7 @@
 import { basename } from "node:path";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { modules as processModules, moduleAt, readMaps, TargetError, type Module } from "../target/index.ts";
+import { splitStatDev } from "../target/devno.ts";
 import { procShowsInitialPidNs } from "../target/proc.ts";
 import type { FileId, Sysmon, SysmonEvent } from "../target/sysmon.ts";
 import type { ModuleBiasTable } from "./bias.ts";
@@ -62,10 +63,7 @@ export function cannotFollow(): string | undefined {
 /** stat() identity of a file in the kernel's terms (major, minor of st_dev; inode). */
 export function fileIdentity(path: string, kind: FollowedFile["kind"]): FollowedFile {
   const st = statSync(path, { bigint: true });
-  const d = st.dev;
-  const major = Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn));
-  const minor = Number((d & 0xffn) | ((d >> 12n) & ~0xffn));
-  return { path, inode: st.ino, major, minor, kind };
+  return { path, inode: st.ino, ...splitStatDev(st.dev), kind };
 }
 
 interface Followed {

@@ -16,6 +16,7 @@
 // included, it fails with -EINVAL. So a namespace-aware filter "tgid T in
 // namespace N" matches exactly the process that namespace N calls T.
 import { readFileSync, statSync } from "node:fs";
+import { splitStatDev } from "./devno.ts";
 import { TargetError } from "./errors.ts";
 import { assertProcess, INIT_PID_NS_INODE, parseStatus, procShowsInitialPidNs, processInfo } from "./proc.ts";
 
@@ -95,9 +96,8 @@ export function nsId(path: string): NsId | null {
  * numbers nsfs usually gets, and differ from minor 256 on.
  */
 export function kernelDev(dev: bigint): bigint {
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn & 0xffffffffn);
-  return (major << 20n) | minor;
+  const { major, minor } = splitStatDev(dev);
+  return (BigInt(major) << 20n) | BigInt(minor);
 }
 
 export function wraithNs(): WraithNs {
