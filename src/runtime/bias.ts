@@ -13,7 +13,7 @@
 // /proc what they could not see (fillMissing) and forgets exited processes.
 import { readdirSync, statSync } from "node:fs";
 import { BpfError, BPF_NOEXIST, closeFd, createMap, mapDelete, mapLookup, mapNextKey, mapUpdate } from "../../ffi/index.ts";
-import { modules as processModules, pidViews, readMaps, TargetError, type Module } from "../target/index.ts";
+import { modules as processModules, pidViews, readMaps, TargetError, type MapEntry, type Module } from "../target/index.ts";
 import { splitStatDev } from "../target/devno.ts";
 import { readPtLoads } from "../target/phdrs.ts";
 import { BIAS_RULE_LAYOUT, type BiasRule } from "../target/sysmon.ts";
@@ -151,10 +151,11 @@ export class ModuleBiasTable {
    * Read /proc/<procPid>/maps and write an entry for each module of interest
    * that process maps; entries for modules it does not map are removed (an
    * exec). `hostTgid` is the key BPF sees (bpf_get_current_pid_tgid() >> 32).
-   * Returns entries written; 0 when the process is gone.
+   * Returns entries written; 0 when the process is gone. `maps`: that
+   * process's maps when the caller has just read them.
    */
-  refresh(procPid: number, hostTgid: number): number {
-    const mods = this.modulesOf(procPid, hostTgid);
+  refresh(procPid: number, hostTgid: number, maps?: MapEntry[]): number {
+    const mods = this.modulesOf(procPid, hostTgid, maps);
     if (!mods) return 0;
     let n = 0;
     for (const id of this.ids) {
@@ -219,9 +220,9 @@ export class ModuleBiasTable {
   }
 
   /** The process's modules now; undefined (and its entries forgotten) when it is gone. */
-  private modulesOf(procPid: number, hostTgid: number): Module[] | undefined {
+  private modulesOf(procPid: number, hostTgid: number, maps?: MapEntry[]): Module[] | undefined {
     try {
-      return processModules(procPid);
+      return processModules(procPid, { maps });
     } catch (e) {
       if (e instanceof TargetError && (e.code === "no-process" || e.code === "exited")) {
         this.forget(hostTgid);
@@ -260,7 +261,7 @@ export function fillBiasTable(table: ModuleBiasTable, only?: BiasFill): number {
       if (!wanted) continue;
       const host = pidViews(pid).hostPid;
       if (host === null) continue;
-      n += table.refresh(pid, host);
+      n += table.refresh(pid, host, maps);
     } catch (e) {
       if (e instanceof TargetError) continue; // gone, a kernel thread, or not ours to read
       throw e;
