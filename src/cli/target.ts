@@ -1,9 +1,9 @@
 // The processes and files a run traces: a launched command, a -p PID (and
 // its libraries), or a -t path; and the PIDs its probes filter on.
 import { basename, isAbsolute, resolve as resolvePath } from "node:path";
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { elfOf, matchModule, moduleCandidates, ResolveError, type ModuleRef, type ModuleSearch } from "../resolve/index.ts";
-import { ElfError } from "../elf/index.ts";
+import { ElfError, type ElfFile } from "../elf/index.ts";
 import { linkedLibraries } from "../target/ldso.ts";
 import {
   launchStopped, modules as processModules, tracePathFor, waitForExit,
@@ -88,8 +88,18 @@ function linkedModules(exe: ModuleRef, opts: RunOptions, status: Status): Module
   }
   const note = opts.verbose ? (l: string) => status.always(l) : undefined;
   // The real path, as /proc/PID/maps shows it: what -p would call the module, and what suffixes match.
-  const libs = linkedLibraries(exe.readPath, { note }).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
+  const libs = linkedLibraries(exe.readPath, { note, open: openCached }).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
   return [exe, ...libs];
+}
+
+/**
+ * Open through resolve's module cache, keyed by the real path the module
+ * refs carry (what linkedLibraries returns), so a library ld.so's search
+ * read is not read again when names are looked up in it.
+ */
+function openCached(path: string): ElfFile {
+  const real = realpathSync(path);
+  return elfOf({ name: real, readPath: real, attachPath: real });
 }
 
 /** The process's ELF modules, the executable first, then its libraries: a name is looked up in all of them. */
@@ -160,7 +170,7 @@ function sameFile(path: string, id: FileId): boolean {
 function launchLibraries(exe: ModuleRef): ModuleRef[] {
   try {
     if (elfOf(exe).kind() === "shared-library") return [];
-    return linkedLibraries(exe.readPath).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
+    return linkedLibraries(exe.readPath, { open: openCached }).map((l) => ({ name: l.realPath, readPath: l.realPath, attachPath: l.realPath }));
   } catch (e) {
     if (e instanceof ElfError) return [];
     throw e;

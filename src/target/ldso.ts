@@ -48,6 +48,8 @@ export interface LibrarySearchOptions {
   cachePath?: string;
   /** Told about each library that cannot be found, and each path element that is skipped. */
   note?: (line: string) => void;
+  /** How to open an ELF file (default ElfFile.open): the caller's cache, so each file is read once. */
+  open?: (path: string) => ElfFile;
 }
 
 /**
@@ -57,9 +59,10 @@ export interface LibrarySearchOptions {
  */
 export function linkedLibraries(exe: string, o: LibrarySearchOptions = {}): LinkedLibrary[] {
   const note = o.note ?? (() => {});
+  const open = o.open ?? ((path: string) => ElfFile.open(path));
   const cache = o.cachePath === undefined ? defaultCache() : readLdSoCache(o.cachePath);
   const ldLibraryPath = splitPath(o.ldLibraryPath ?? process.env.LD_LIBRARY_PATH ?? "");
-  const exeElf = ElfFile.open(exe);
+  const exeElf = open(exe);
 
   interface Loaded { lib?: LinkedLibrary; elf: ElfFile; origin: string; loader?: Loaded; soname?: string; id: string }
   const loaded: Loaded[] = [];
@@ -70,7 +73,7 @@ export function linkedLibraries(exe: string, o: LibrarySearchOptions = {}): Link
   const interpPath = exeElf.interpreter();
   let interp: Loaded | undefined;
   if (interpPath && isElf64X86(interpPath)) {
-    const elf = ElfFile.open(interpPath);
+    const elf = open(interpPath);
     interp = { elf, origin: dirname(interpPath), soname: elf.soname(), id: fileId(interpPath) };
   }
 
@@ -97,7 +100,7 @@ export function linkedLibraries(exe: string, o: LibrarySearchOptions = {}): Link
       const id = fileId(path);
       const same = loaded.find((l) => l.id === id);
       if (same) continue; // the same file under another name: ld.so maps it once
-      const elf = ElfFile.open(path);
+      const elf = open(path);
       const l: Loaded = { lib: { needed: name, path, realPath: realpathSync(path) }, elf, origin: dirname(path), loader: q, soname: elf.soname(), id };
       loaded.push(l);
       queue.push(l);
