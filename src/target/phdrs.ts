@@ -1,5 +1,6 @@
 // The PT_LOAD segments of a module, as the load-bias computation needs them,
 // read through our ELF reader (src/elf).
+import { statSync } from "node:fs";
 import { ElfError, ElfFile, PT_LOAD } from "../elf/index.ts";
 
 /** One PT_LOAD segment. Numbers are accepted so other readers can plug in. */
@@ -21,8 +22,30 @@ export interface ElfSegments {
 /** Returns the PT_LOAD segments of `path`, or null when it is not an ELF file. */
 export type SegmentProvider = (path: string) => ElfSegments | null;
 
+/**
+ * Segments already read, by file identity (device, inode, size, mtime): a
+ * process's maps are read at start and again at each exec, fork and mmap
+ * sysmon reports, and each read asks for every file mapped (libc, the locale
+ * archive, …); the file itself is read once per run.
+ */
+const seen = new Map<string, ElfSegments | null>();
+
 /** Default SegmentProvider. Throws when the file cannot be read at all. */
 export function readPtLoads(path: string): ElfSegments | null {
+  let key: string | undefined;
+  try {
+    const st = statSync(path, { bigint: true });
+    key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch {
+    // Unstattable: readSegments says why, uncached.
+  }
+  if (key !== undefined && seen.has(key)) return seen.get(key)!;
+  const segs = readSegments(path);
+  if (key !== undefined) seen.set(key, segs);
+  return segs;
+}
+
+function readSegments(path: string): ElfSegments | null {
   let elf: ElfFile;
   try {
     elf = ElfFile.open(path);
