@@ -14,7 +14,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { BpfError, BPF_NOEXIST, closeFd, createMap, mapDelete, mapLookup, mapNextKey, mapUpdate } from "../../ffi/index.ts";
 import { modules as processModules, pidViews, readMaps, TargetError, type MapEntry, type Module } from "../target/index.ts";
-import { splitStatDev } from "../target/devno.ts";
+import { packKernelDev, splitStatDev } from "../target/devno.ts";
 import { readPtLoads } from "../target/phdrs.ts";
 import { BIAS_RULE_LAYOUT, type BiasRule } from "../target/sysmon.ts";
 
@@ -132,7 +132,7 @@ export class ModuleBiasTable {
         continue;
       }
       if (!segs) continue;
-      const dev = ((id.dev.major << 20) | id.dev.minor) >>> 0;
+      const dev = packKernelDev(id.dev);
       const byPage = new Map<bigint, { rule: BiasRule; exec: boolean }>();
       for (const s of segs.pLoads) {
         const offset = BigInt(s.offset);

@@ -16,7 +16,7 @@
 // included, it fails with -EINVAL. So a namespace-aware filter "tgid T in
 // namespace N" matches exactly the process that namespace N calls T.
 import { readFileSync, statSync } from "node:fs";
-import { splitStatDev } from "./devno.ts";
+import { kernelDev } from "./devno.ts";
 import { TargetError } from "./errors.ts";
 import { assertProcess, INIT_PID_NS_INODE, parseStatus, procShowsInitialPidNs, processInfo } from "./proc.ts";
 
@@ -86,18 +86,6 @@ export function nsId(path: string): NsId | null {
   } catch {
     return null;
   }
-}
-
-/**
- * stat's st_dev to the kernel's dev_t, which bpf_get_ns_current_pid_tgid
- * compares with the nsfs superblock's s_dev. Userspace packs major/minor as
- * glibc's makedev (minor's low 8 bits, major's 12, minor's next 12); the
- * kernel as major << 20 | minor. They agree for the small anonymous device
- * numbers nsfs usually gets, and differ from minor 256 on.
- */
-export function kernelDev(dev: bigint): bigint {
-  const { major, minor } = splitStatDev(dev);
-  return (BigInt(major) << 20n) | BigInt(minor);
 }
 
 export function wraithNs(): WraithNs {

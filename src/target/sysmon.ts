@@ -13,6 +13,7 @@
 // process's own mmap/exec/fork/exit, before it runs on (bpf/module_bias.h).
 import { readFileSync } from "node:fs";
 import { BpfObject, mapDelete, mapLookup, mapUpdate, openRingBuffer, type RingBuffer } from "../../ffi/index.ts";
+import { unpackKernelDev } from "./devno.ts";
 import { SYSMON_OBJECT_PATH } from "./sysmon-object.ts";
 
 /** A file as the kernel names it: inode and device (major, minor). */
@@ -85,11 +86,6 @@ function cString(b: Uint8Array, off: number, size: number): string {
   return decoder.decode(nul < 0 ? s : s.subarray(0, nul));
 }
 
-/** The kernel's dev_t (major << 20 | minor, as in struct super_block). */
-function kernelDev(dev: number): { major: number; minor: number } {
-  return { major: dev >>> 20, minor: dev & 0xfffff };
-}
-
 /** One ring record → an event; undefined for a record of a kind this build does not know. */
 export function decodeEvent(b: Uint8Array): SysmonEvent | undefined {
   const L = EVENT_LAYOUT;
@@ -102,7 +98,7 @@ export function decodeEvent(b: Uint8Array): SysmonEvent | undefined {
     comm: cString(b, L.comm, L.commSize),
     ns: dv.getBigUint64(L.ts, true),
   };
-  const file = (): FileId => ({ inode: dv.getBigUint64(L.ino, true), ...kernelDev(dv.getUint32(L.dev, true)) });
+  const file = (): FileId => ({ inode: dv.getBigUint64(L.ino, true), ...unpackKernelDev(dv.getUint32(L.dev, true)) });
   switch (kind) {
     case "exec":
       return { ...common, kind, path: cString(b, L.path, L.pathSize), file: file(), oldPid: dv.getUint32(L.ppid, true) };

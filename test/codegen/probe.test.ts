@@ -5,7 +5,8 @@ import { closeFd, createMap, loadProgram } from "../../ffi/index.ts";
 import { compileProbe, EventLayout, HEADER_FIELDS, link, readRoute, type MapFds } from "../../src/codegen/index.ts";
 import { decode, ForbiddenHelper, Class, JmpOp } from "../../src/codegen/asm/index.ts";
 import { compileScript, type TraceStmt } from "../../src/script/index.ts";
-import { kernelDev, type PidFilter } from "../../src/target/pidns.ts";
+import { kernelDev } from "../../src/target/devno.ts";
+import { type PidFilter } from "../../src/target/pidns.ts";
 import { statSync } from "node:fs";
 
 const maps: MapFds = {

@@ -3,7 +3,8 @@
 // wraith's own place, checked against this machine.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readlinkSync, statSync } from "node:fs";
-import { kernelDev, resolveProcess, wraithNs } from "../../src/target/pidns.ts";
+import { kernelDev } from "../../src/target/devno.ts";
+import { resolveProcess, wraithNs } from "../../src/target/pidns.ts";
 import { INIT_PID_NS_INODE, nsInode } from "../../src/target/index.ts";
 
 describe("kernelDev", () => {
