@@ -131,7 +131,7 @@ export class Following {
       say: (l) => status.say(l),
       onModule: traced !== undefined ? (m, pid) => this.attachPending(m, pid, session, status, compile) : undefined,
     });
-    if (this.role === "target") this.follower.adoptRunning();
+    if (this.role === "target") this.follower.adoptRunning(session.biasFilled);
   }
 
   /** Handle what sysmon reported (call between event batches). */

@@ -242,13 +242,18 @@ export type BiasFill = { proc: number; host: number | null } | { mapping: string
  * file — the only processes its probes fire in, even when the module of
  * interest (libc, say) is mapped by every process on the machine — skipping
  * processes that vanish or that we may not read. Without `only`: every
- * process that maps a module of interest. Returns entries written.
+ * process that maps a module of interest. Returns the host tgids filled
+ * (sysmon's follower watches them, so their entries go when they exit).
  */
-export function fillBiasTable(table: ModuleBiasTable, only?: BiasFill): number {
+export function fillBiasTable(table: ModuleBiasTable, only?: BiasFill): number[] {
   // host null: wraith inside a PID namespace does not know the host tgid the table is keyed by.
-  if (only && "proc" in only) return only.host === null ? 0 : table.refresh(only.proc, only.host);
+  if (only && "proc" in only) {
+    if (only.host === null) return [];
+    table.refresh(only.proc, only.host);
+    return [only.host];
+  }
   const anchor = only ? identify({ id: -1, name: only.mapping, readPath: only.mapping }) : undefined;
-  let n = 0;
+  const filled: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
@@ -261,11 +266,12 @@ export function fillBiasTable(table: ModuleBiasTable, only?: BiasFill): number {
       if (!wanted) continue;
       const host = pidViews(pid).hostPid;
       if (host === null) continue;
-      n += table.refresh(pid, host, maps);
+      table.refresh(pid, host, maps);
+      filled.push(host);
     } catch (e) {
       if (e instanceof TargetError) continue; // gone, a kernel thread, or not ours to read
       throw e;
     }
   }
-  return n;
+  return filled;
 }

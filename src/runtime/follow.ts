@@ -18,8 +18,8 @@
 // view. They agree exactly when our /proc shows the initial PID namespace,
 // which the caller checks before following (canFollow).
 import { basename } from "node:path";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { modules as processModules, moduleAt, readMaps, TargetError, type Module } from "../target/index.ts";
+import { existsSync, statSync } from "node:fs";
+import { modules as processModules, moduleAt, TargetError, type Module } from "../target/index.ts";
 import { splitStatDev } from "../target/devno.ts";
 import { procShowsInitialPidNs } from "../target/proc.ts";
 import type { FileId, Sysmon, SysmonEvent } from "../target/sysmon.ts";
@@ -102,28 +102,15 @@ export class Follower {
   }
 
   /**
-   * Watch the processes already running that the bias table has entries for
-   * (they map the target or a module of interest), so their entries go when
-   * they exit. Call once the session's table is filled.
+   * Watch the processes already running that the bias table was filled for
+   * (`filled`: host tgids, from fillBiasTable), so their entries go when they
+   * exit. Call once the session's table is filled.
    */
-  adoptRunning(): void {
-    // Without a table there is nothing to forget: skip reading every process's maps.
+  adoptRunning(filled: number[]): void {
     const table = this.table();
-    const target = this.o.target;
     if (!table) return;
-    for (const pid of runningPids()) {
+    for (const pid of filled) {
       if (this.procs.has(pid) || pid === process.pid) continue;
-      try {
-        const maps = readMaps(pid);
-        // The processes fillBiasTable gave entries: those mapping the -t file (else, any module of interest).
-        if (!maps.some((e) => e.kind === "file" && (target ? e.inode === target.inode : table.mayMap(e.inode, e.path)))) continue;
-      } catch (e) {
-        if (e instanceof TargetError) {
-          table.forget(pid); // gone since the table was filled (or never ours to read): nothing of it stays
-          continue;
-        }
-        throw e;
-      }
       this.o.sysmon.watchProcess(pid);
       // Exited before it was watched: no exit event will come for it.
       if (!existsSync(`/proc/${pid}`)) {
@@ -252,10 +239,4 @@ export class Follower {
       throw e;
     }
   }
-}
-
-function runningPids(): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync("/proc")) if (/^\d+$/.test(name)) out.push(Number(name));
-  return out;
 }

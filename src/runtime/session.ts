@@ -90,6 +90,8 @@ export class Session {
   private wake: (() => void) | undefined;
   /** Per-process load biases of other modules' globals (src/runtime/bias.ts); the follow logic refreshes it. */
   biasTable?: ModuleBiasTable;
+  /** Host tgids of the running processes load() filled the bias table for. */
+  biasFilled: number[] = [];
   events = 0;
 
   constructor(private readonly spec: SessionSpec) {}
@@ -105,7 +107,7 @@ export class Session {
     const bias = this.spec.bias;
     if (bias && bias.modules.length > 0) {
       this.biasTable = new ModuleBiasTable(bias.modules);
-      if (bias.fill !== "none") fillBiasTable(this.biasTable, bias.fill === "all" ? undefined : bias.fill);
+      if (bias.fill !== "none") this.biasFilled = fillBiasTable(this.biasTable, bias.fill === "all" ? undefined : bias.fill);
     }
     this.multi = useUprobeMulti();
     for (const p of this.spec.probes) {
